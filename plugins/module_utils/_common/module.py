@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one place where errors become ``fail_json``.
+
+This is a private module_utils file: its API may change without notice.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    DependencyError,
+    Dns01Error,
+)
+
+
+def require(module: t.Any, library: str, import_error: Exception | None) -> None:
+    """Fail the module when a third-party import failed."""
+    if import_error is not None:
+        module.fail_json(msg=missing_required_lib(library), exception=str(import_error))
+
+
+def run(module: t.Any, action: t.Callable[[], dict[str, t.Any]]) -> None:
+    """Run ``action`` and exit with its result, or fail with the error's details."""
+    try:
+        result = action()
+    except DependencyError as exc:
+        module.fail_json(msg=missing_required_lib(exc.msg), **exc.details)
+    except Dns01Error as exc:
+        module.fail_json(**exc.result())
+    module.exit_json(**result)

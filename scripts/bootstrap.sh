@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian 12 machine needs before the demo or the tests:
+# the lab's Debian packages, the project virtualenv and ansible-test's offline
+# pip bootstrap. Idempotent: a second run only checks.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PYTHON="${DNS01_BOOTSTRAP_PYTHON:-python3}"
+
+log() { printf '==> %s\n' "$*"; }
+
+install_debian_packages() {
+    log "Debian packages for the lab"
+    "$ROOT/tests/lab/install.sh"
+}
+
+requirements_digest() {
+    cat "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" | sha256sum | cut -d' ' -f1
+}
+
+create_venv() {
+    local stamp="$VENV/.requirements.sha256" digest
+    digest="$(requirements_digest)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
+        log "virtualenv up to date: $VENV"
+        return
+    fi
+    log "virtualenv with requirements-dev.txt: $VENV"
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements-dev.txt"
+    echo "$digest" > "$stamp"
+}
+
+# ansible-test downloads get-pip.py from a host outside the package registries;
+# give it the offline stand-in under the name it looks for.
+seed_ansible_test_pip() {
+    local version cache
+    version="$("$VENV/bin/python" - <<'PY'
+import re, ansible_test, pathlib
+text = (pathlib.Path(ansible_test.__file__).parent / "_internal/python_requirements.py").read_text()
+print(re.search(r"pip='([0-9.]+)'", text).group(1))
+PY
+)"
+    cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
+    mkdir -p "$(dirname "$cache")"
+    cp "$ROOT/scripts/ansible-test-get-pip.py" "$cache"
+}
+
+main() {
+    install_debian_packages
+    create_venv
+    seed_ansible_test_pip
+    log "bootstrap done"
+}
+
+main "$@"
