@@ -1,0 +1,25 @@
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The lab every test here runs against: tests/lab/lab.sh up writes lab.json."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+LAB_JSON = pathlib.Path(__file__).resolve().parents[2] / "lab" / "state" / "lab.json"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.lab)
+
+
+@pytest.fixture(scope="session")
+def lab_config() -> dict:
+    if not LAB_JSON.exists():
+        pytest.fail(f"{LAB_JSON} is missing: run tests/lab/lab.sh up first", pytrace=False)
+    return json.loads(LAB_JSON.read_text(encoding="utf-8"))
