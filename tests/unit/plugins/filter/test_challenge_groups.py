@@ -1,0 +1,53 @@
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.portable.dns01.plugins.filter.challenge_groups import challenge_groups
+
+PROVIDERS = [{"name": "primary", "type": "lexicon"}, {"name": "fallback", "type": "rfc2136"}, {"name": "acmedns", "type": "acme_dns"}]
+CERTS = [
+    {"id": "web", "names": ["example.test", "*.example.test"], "providers": ["primary", "fallback"]},
+    {"names": ["api.example.test"], "providers": ["primary", "fallback"]},
+    {"id": "mail", "names": ["mail.example.test"], "providers": ["acmedns"]},
+]
+
+
+def order(label, *records):
+    return {"id": label, "records": [{"name": name, "values": values} for name, values in records]}
+
+
+def test_certificates_sharing_a_chain_share_one_group():
+    orders = [order("web", ("_acme-challenge.example.test", ["a", "b"])),
+              order("api.example.test", ("_acme-challenge.api.example.test", ["c"])),
+              order("mail", ("_acme-challenge.mail.example.test", ["d"]))]
+    groups = challenge_groups(orders, CERTS, PROVIDERS)
+    assert [group["chain"] for group in groups] == [["primary", "fallback"], ["acmedns"]]
+    assert [provider["type"] for provider in groups[0]["providers"]] == ["lexicon", "rfc2136"]
+    assert groups[0]["records"] == [{"name": "_acme-challenge.api.example.test", "values": ["c"]},
+                                    {"name": "_acme-challenge.example.test", "values": ["a", "b"]}]
+
+
+def test_values_for_one_name_from_two_orders_are_merged_once():
+    orders = [order("web", ("_acme-challenge.example.test", ["a"])), order("api.example.test", ("_acme-challenge.example.test", ["a", "z"]))]
+    groups = challenge_groups(orders, CERTS, PROVIDERS)
+    assert groups[0]["records"] == [{"name": "_acme-challenge.example.test", "values": ["a", "z"]}]
+
+
+def test_certificates_without_records_publish_nothing():
+    assert challenge_groups([{"id": "web", "records": []}, {"id": "mail"}], CERTS, PROVIDERS) == []
+
+
+def test_unknown_provider_is_named():
+    certs = [{"id": "web", "names": ["example.test"], "providers": ["primary", "nosuch"]}]
+    with pytest.raises(AnsibleFilterError, match="nosuch"):
+        challenge_groups([order("web", ("_acme-challenge.example.test", ["a"]))], certs, PROVIDERS)
+
+
+def test_order_without_definition_is_an_error():
+    with pytest.raises(AnsibleFilterError, match="ghost"):
+        challenge_groups([order("ghost", ("_acme-challenge.ghost.test", ["a"]))], CERTS, PROVIDERS)
