@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """How providers are used, declared in module_utils/_publish/argspec.py."""
+
+    DOCUMENTATION = r"""
+options:
+  strategy:
+    description:
+      - V(failover) tries the providers in order; a provider that fails after its retries hands over to the next.
+      - V(all) publishes through every applicable provider at once and succeeds when O(min_success) of them did;
+        the others are reported as warnings.
+      - O(state=absent) always visits every provider that can delete, since values may sit on any of them after
+        a failover.
+    type: str
+    default: failover
+    choices: [failover, all]
+  min_success:
+    description:
+      - With O(strategy=all), how many providers must succeed.
+    type: int
+    default: 1
+  timeout:
+    description:
+      - Seconds the whole call may take, retries included. A rollback after a failure gets up to 30 more seconds.
+    type: float
+    default: 120.0
+  connect_timeout:
+    description:
+      - Seconds to wait for a connection to a provider's API.
+    type: float
+    default: 5.0
+  read_timeout:
+    description:
+      - Seconds to wait for an answer from a provider's API (and for each DNS lookup).
+    type: float
+    default: 20.0
+  retries:
+    description:
+      - Retries per provider after a transient failure (time-out, refused connection, HTTP 429 or 5xx), with
+        exponential backoff and full jitter, or after the server's C(Retry-After).
+      - Authentication failures and other client errors are not retried.
+    type: int
+    default: 2
+  simulate_outage:
+    description:
+      - Treat these providers as down without calling them. For failover drills.
+    type: list
+    elements: str
+    default: []
+  breaker_threshold:
+    description:
+      - After this many consecutive failures a provider is skipped until O(breaker_cooldown) has passed, in this
+        call and in later calls that share O(breaker_state_file). V(0) turns the breaker off.
+    type: int
+    default: 3
+  breaker_cooldown:
+    description:
+      - Seconds a provider is skipped once its breaker opened. Then one call may try it again.
+    type: float
+    default: 300.0
+  breaker_state_file:
+    description:
+      - JSON file that carries breaker state between calls.
+      - Default C(~/.cache/portable.dns01/breaker.json) (or under E(XDG_CACHE_HOME)) on the host that runs the module.
+    type: path
+"""

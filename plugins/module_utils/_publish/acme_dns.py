@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""acme-dns: one registered subdomain per domain, updated over its HTTP API.
+
+This is a private module_utils file: its API may change without notice.
+A subdomain holds the two newest values (apex + wildcard fit); there is no
+delete call, so removal is a reported no-op and old values age out.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    DependencyError,
+    DnsQueryError,
+    InputError,
+    ProviderError,
+)
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import REQUESTS_IMPORT_ERROR, check_response, from_requests
+from ansible_collections.portable.dns01.plugins.module_utils._publish.names import first_label, normalize
+from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider, required
+
+try:
+    import requests
+except ImportError:
+    requests = None
+
+_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+SLOTS = 2
+
+
+class AcmeDnsProvider(Provider):
+    """One acme-dns account: the name it serves is ``<subdomain>.<acme-dns domain>``."""
+
+    type_name = "acme_dns"
+    can_remove = False
+
+    def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
+                 retries: int | None = None) -> None:
+        super().__init__(name, ctx, options, zone, retries)
+        if REQUESTS_IMPORT_ERROR is not None:
+            raise DependencyError("requests", exception=str(REQUESTS_IMPORT_ERROR))
+        field = f"providers[{name}].acme_dns"
+        self.api_url = str(required(options, "api_url", field)).rstrip("/")
+        self.subdomain = normalize(str(required(options, "subdomain", field)))
+        self.headers = {"X-Api-User": str(required(options, "username", field)),
+                        "X-Api-Key": str(required(options, "password", field))}
+        self.secrets = [self.headers["X-Api-Key"]]
+        self.verify: t.Any = options.get("ca_bundle") or True
+        self._session: t.Any = None
+
+    def not_applicable(self, name: str) -> str | None:
+        # The account can only write its own subdomain: the challenge name
+        # must be delegated to it by a CNAME.
+        if first_label(name) != self.subdomain:
+            return f"{name} is not acme-dns subdomain {self.subdomain} (no CNAME to it?)"
+        return super().not_applicable(name)
+
+    def check_values(self, values: set[str]) -> None:
+        bad = [value for value in values if not _VALUE.match(value)]
+        if bad:
+            raise InputError(f"providers[{self.name}]: acme-dns takes only 43-character key authorization digests",
+                             field="records.values")
+        if len(values) > SLOTS:
+            raise InputError(f"providers[{self.name}]: an acme-dns subdomain holds {SLOTS} values, {len(values)} given:"
+                             " a third would evict the first", field="records.values")
+
+    def publish(self, name: str, values: set[str], ttl: int) -> None:
+        self.check_values(values)
+        for value in sorted(values):
+            self._request("POST", "/update", json={"subdomain": self.subdomain, "txt": value}, headers=self.headers)
+
+    def remove(self, name: str, values: set[str]) -> None:
+        """acme-dns has no delete call; the chain reports this provider as skipped."""
+
+    def list(self, name: str) -> set[str]:
+        # The API cannot read values back: ask the authoritative servers when we can.
+        if self.ctx.txt_lookup is None:
+            return set()
+        try:
+            return set(self.ctx.txt_lookup(name))
+        except DnsQueryError:
+            # Unknown counts as empty: sending a value again is harmless.
+            return set()
+
+    def check_health(self) -> None:
+        self._request("GET", "/health")
+
+    def _request(self, method: str, path: str, **kwargs: t.Any) -> t.Any:
+        try:
+            response = self._http().request(method, self.api_url + path, timeout=self.ctx.timeouts(), verify=self.verify, **kwargs)
+            return check_response(response, self.ctx.clock.now())
+        except ProviderError as exc:
+            raise self.error(exc.msg, type(exc), status=exc.status, retry_after=exc.retry_after, transient=exc.transient) from None
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            mapped = from_requests(exc, self.ctx.clock.now())
+            if mapped is None:
+                raise
+            raise self.error(mapped.msg, type(mapped), status=mapped.status, retry_after=mapped.retry_after,
+                             transient=mapped.transient) from None
+
+    def _http(self) -> t.Any:
+        if self._session is None:
+            factory = self.ctx.session_factory or requests.Session
+            self._session = factory()
+        return self._session

@@ -1,0 +1,212 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Amazon Route 53 through boto3, optionally with an STS assumed role.
+
+This is a private module_utils file: its API may change without notice.
+Route 53 stores a TXT record set as one unit: adding a value is an UPSERT
+of the union, removing one of several an UPSERT of the rest, and a DELETE
+must name the whole set with its TTL.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    DependencyError,
+    Dns01Error,
+    ProviderAuthError,
+    ProviderError,
+    ProviderTimeout,
+)
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import run_bounded
+from ansible_collections.portable.dns01.plugins.module_utils._publish.names import in_zone, normalize
+from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+except ImportError as exc:
+    BOTO3_IMPORT_ERROR: ImportError | None = exc
+else:
+    BOTO3_IMPORT_ERROR = None
+
+_TRANSIENT_CODES = {"Throttling", "ThrottlingException", "PriorRequestNotComplete", "ServiceUnavailable",
+                    "InternalError", "InternalFailure", "RequestLimitExceeded"}
+_AUTH_CODES = {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
+               "ExpiredToken", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure"}
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+class Route53Provider(Provider):
+    """A Route 53 hosted zone, by id or by name (longest match when neither is given)."""
+
+    type_name = "route53"
+
+    def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
+                 retries: int | None = None) -> None:
+        super().__init__(name, ctx, options, zone or options.get("zone_name"), retries)
+        if BOTO3_IMPORT_ERROR is not None:
+            raise DependencyError("boto3", exception=str(BOTO3_IMPORT_ERROR))
+        self.private = bool(options.get("private_zone"))
+        self.secrets = [str(options.get(key) or "") for key in ("secret_key", "session_token")]
+        self._api: t.Any = None
+        self._zone_ids: dict[str, str] = {}
+
+    def publish(self, name: str, values: set[str], ttl: int) -> None:
+        zone_id = self._zone_id(name)
+        current = self._record_set(zone_id, name)[1]
+        if not values - current:
+            return
+        self._change(zone_id, "UPSERT", name, ttl, current | values)
+
+    def remove(self, name: str, values: set[str]) -> None:
+        zone_id = self._zone_id(name)
+        ttl, current = self._record_set(zone_id, name)
+        rest = current - values
+        if rest == current:
+            return
+        if rest:
+            self._change(zone_id, "UPSERT", name, ttl, rest)
+        else:
+            self._change(zone_id, "DELETE", name, ttl, current)
+
+    def list(self, name: str) -> set[str]:
+        return self._record_set(self._zone_id(name), name)[1]
+
+    def check_health(self) -> None:
+        if self.options.get("zone_id"):
+            self._call("get_hosted_zone", Id=self.options["zone_id"])
+        else:
+            self._call("list_hosted_zones", MaxItems="1")
+
+    def _zone_id(self, name: str) -> str:
+        if self.options.get("zone_id"):
+            return str(self.options["zone_id"]).rsplit("/", 1)[-1]
+        key = self.zone or name
+        if key not in self._zone_ids:
+            self._zone_ids[key] = self._find_zone(name)
+        return self._zone_ids[key]
+
+    def _find_zone(self, name: str) -> str:
+        """The hosted zone whose name is the longest suffix of ``name`` (or equals ``zone_name``)."""
+        fits = [zone for zone in self._hosted_zones()
+                if zone["Config"].get("PrivateZone", False) == self.private
+                and (normalize(zone["Name"]) == self.zone if self.zone else in_zone(name, zone["Name"]))]
+        if not fits:
+            kind = "private" if self.private else "public"
+            raise self.error(f"no {kind} hosted zone holds {self.zone or name}", transient=False, status="NoSuchHostedZone")
+        return max(fits, key=lambda zone: len(normalize(zone["Name"])))["Id"].rsplit("/", 1)[-1]
+
+    def _hosted_zones(self) -> list[dict[str, t.Any]]:
+        zones: list[dict[str, t.Any]] = []
+        marker: dict[str, str] = {}
+        while True:
+            page = self._call("list_hosted_zones", **marker)
+            zones.extend(page.get("HostedZones", []))
+            if not page.get("IsTruncated"):
+                return zones
+            marker = {"Marker": page["NextMarker"]}
+
+    def _record_set(self, zone_id: str, name: str) -> tuple[int | None, set[str]]:
+        page = self._call("list_resource_record_sets", HostedZoneId=zone_id, StartRecordName=name,
+                          StartRecordType="TXT", MaxItems="1")
+        for record_set in page.get("ResourceRecordSets", []):
+            if normalize(record_set["Name"]) == normalize(name) and record_set["Type"] == "TXT":
+                return record_set.get("TTL"), {unquote(item["Value"]) for item in record_set.get("ResourceRecords", [])}
+        return None, set()
+
+    def _change(self, zone_id: str, action: str, name: str, ttl: int | None, values: set[str]) -> None:
+        record_set = {"Name": name, "Type": "TXT", "TTL": ttl or 60,
+                      "ResourceRecords": [{"Value": quote(value)} for value in sorted(values)]}
+        batch = {"Comment": "portable.dns01 DNS-01 challenge", "Changes": [{"Action": action, "ResourceRecordSet": record_set}]}
+        info = self._call("change_resource_record_sets", HostedZoneId=zone_id, ChangeBatch=batch)["ChangeInfo"]
+        if self.options.get("wait_insync", True):
+            self._wait_insync(info["Id"], info.get("Status"))
+
+    def _wait_insync(self, change_id: str, status: str | None) -> None:
+        """Poll GetChange until INSYNC, never past the deadline."""
+        backoff, attempt = Backoff(base=1.0, cap=10.0), 0
+        while status != "INSYNC":
+            delay = backoff.delay(attempt)
+            if delay >= self.ctx.deadline.remaining():
+                raise self.error(f"change {change_id} still {status} at the deadline", ProviderTimeout)
+            self.ctx.clock.sleep(delay)
+            status = self._call("get_change", Id=change_id)["ChangeInfo"]["Status"]
+            attempt += 1
+
+    def _call(self, method: str, **kwargs: t.Any) -> t.Any:
+        try:
+            api = self._client()
+            return run_bounded(lambda: getattr(api, method)(**kwargs), self.ctx.deadline.remaining(), self.ctx.timeouts())
+        except Dns01Error as exc:
+            exc.details["provider"] = self.name
+            raise
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            raise self._map(exc) from None
+
+    def _client(self) -> t.Any:
+        if self._api is None:
+            connect, read = self.ctx.connect_timeout, self.ctx.read_timeout
+            # The chain owns retries and deadlines: botocore must not retry on its own.
+            config = botocore.config.Config(connect_timeout=connect, read_timeout=read, retries={"total_max_attempts": 1})
+            self._api = self._session().client("route53", endpoint_url=self.options.get("endpoint_url"), config=config)
+        return self._api
+
+    def _session(self) -> t.Any:
+        keys = {"aws_access_key_id": self.options.get("access_key"), "aws_secret_access_key": self.options.get("secret_key"),
+                "aws_session_token": self.options.get("session_token"), "region_name": self.options.get("region")}
+        session = boto3.session.Session(**{key: value for key, value in keys.items() if value})
+        if not self.options.get("role_arn"):
+            return session
+        credentials = self._assume_role(session)
+        return boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                                     aws_session_token=credentials["SessionToken"], region_name=self.options.get("region"))
+
+    def _assume_role(self, session: t.Any) -> dict[str, t.Any]:
+        sts = session.client("sts", endpoint_url=self.options.get("sts_endpoint_url"),
+                             config=botocore.config.Config(retries={"total_max_attempts": 1}))
+        request = {"RoleArn": self.options["role_arn"], "RoleSessionName": self.options.get("role_session_name") or "portable-dns01",
+                   "DurationSeconds": int(self.options.get("duration_seconds") or 900)}
+        if self.options.get("external_id"):
+            request["ExternalId"] = self.options["external_id"]
+        credentials = sts.assume_role(**request)["Credentials"]
+        self.secrets.extend([credentials["SecretAccessKey"], credentials["SessionToken"]])
+        return credentials
+
+    def _map(self, exc: Exception) -> ProviderError:
+        if isinstance(exc, botocore.exceptions.ClientError):
+            return self._map_client_error(exc)
+        if isinstance(exc, botocore.exceptions.NoCredentialsError):
+            return self.error(f"no AWS credentials: {exc}", ProviderAuthError)
+        if isinstance(exc, (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)):
+            return self.error(f"timed out: {exc}", ProviderTimeout)
+        return self.error(f"{type(exc).__name__}: {exc}")
+
+    def _map_client_error(self, exc: t.Any) -> ProviderError:
+        code = exc.response.get("Error", {}).get("Code", "Unknown")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        msg = f"{code}: {exc.response.get('Error', {}).get('Message', '')}".strip()
+        if code in _AUTH_CODES:
+            return self.error(msg, ProviderAuthError, status=status, code=code)
+        transient = code in _TRANSIENT_CODES or (status or 0) >= 500
+        return self.error(msg, status=status, transient=transient, code=code)
+
+
+def quote(value: str) -> str:
+    """A TXT value in Route 53's presentation form."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def unquote(value: str) -> str:
+    """The value Route 53 returns, quoted and possibly split into strings, as one string."""
+    parts = _QUOTED.findall(value)
+    if not parts:
+        return value
+    return "".join(re.sub(r"\\(.)", r"\1", part) for part in parts)

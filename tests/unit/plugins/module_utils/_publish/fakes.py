@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Fakes at the seams of publishing: time, providers and name lookups."""
+
+from __future__ import annotations
+
+import datetime
+import socketserver
+import struct
+import threading
+import typing as t
+
+import dns.message
+import dns.name
+import dns.opcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import dns.tsigkeyring
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import ProviderError
+from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
+
+SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="
+ZONE = dns.name.from_text("fallback.test")
+EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
+
+
+class FakeClock:
+    """Time that moves only when code sleeps (or a test says so)."""
+
+    def __init__(self) -> None:
+        self.time = 1000.0
+        self.sleeps: list[float] = []
+        self.lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.sleeps.append(seconds)
+            self.time += max(seconds, 0.0)
+
+    def now(self) -> datetime.datetime:
+        return EPOCH + datetime.timedelta(seconds=self.time)
+
+    def advance(self, seconds: float) -> None:
+        self.time += seconds
+
+
+class FakeProvider(Provider):
+    """A provider that holds values in memory and fails from a script.
+
+    ``failures`` is a list of exceptions raised by the next calls of
+    publish/remove/list, one per call, before it starts to work.
+    """
+
+    type_name = "fake"
+
+    def __init__(self, name: str, ctx: Context, options: dict[str, t.Any] | None = None, zone: str | None = None,
+                 retries: int | None = None, **extra: t.Any) -> None:
+        options = {**(options or {}), **extra}
+        super().__init__(name, ctx, options, zone, retries)
+        self.failures = list(options.get("failures") or [])
+        self.store = options["store"] if options.get("store") is not None else {}
+        self.calls: list[tuple[str, str]] = []
+        self.cost = options.get("cost", 0.0)
+        self.can_remove = options.get("can_remove", True)
+        self.fail_on = set(options.get("fail_on") or ())
+        self.fail_remove = options.get("fail_remove", False)
+
+    def _step(self, what: str, name: str) -> None:
+        self.calls.append((what, name))
+        if self.cost:
+            self.ctx.clock.sleep(self.cost)
+        if self.failures:
+            raise self.failures.pop(0)
+        if name in self.fail_on or (what == "remove" and self.fail_remove):
+            raise ProviderError(f"{self.name} is down")
+
+    def publish(self, name: str, values: set[str], ttl: int) -> None:
+        self._step("publish", name)
+        self.store.setdefault(name, set()).update(values)
+
+    def remove(self, name: str, values: set[str]) -> None:
+        self._step("remove", name)
+        self.store.get(name, set()).difference_update(values)
+
+    def list(self, name: str) -> set[str]:
+        self._step("list", name)
+        return set(self.store.get(name, set()))
+
+    def check_health(self) -> None:
+        self._step("health", "")
+
+
+class FakeResolver:
+    """CNAMEs and zones from dictionaries."""
+
+    def __init__(self, cnames: dict[str, str] | None = None, zones: t.Iterable[str] = ()) -> None:
+        self.cnames = cnames or {}
+        self.zones = list(zones)
+
+    def follow_cname(self, name: str) -> list[str]:
+        chain = [name]
+        while chain[-1] in self.cnames:
+            chain.append(self.cnames[chain[-1]])
+        return chain
+
+    def find_zone(self, name: str) -> t.Any:
+        zone = max((zone for zone in self.zones if name == zone or name.endswith("." + zone)), key=len)
+        return type("Zone", (), {"name": zone, "nameservers": []})()
+
+
+class ScriptedAdapter:
+    """A requests transport adapter that answers from a script and records requests.
+
+    Each script entry is ``(status, headers, body)`` or an exception to raise.
+    """
+
+    def __init__(self, script: list[t.Any]) -> None:
+        self.script = list(script)
+        self.requests: list[t.Any] = []
+        self.timeouts: list[t.Any] = []
+
+    def send(self, request: t.Any, **kwargs: t.Any) -> t.Any:
+        import requests  # pylint: disable=import-outside-toplevel
+
+        self.requests.append(request)
+        self.timeouts.append(kwargs.get("timeout"))
+        step = self.script.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        status, headers, body = step
+        response = requests.Response()
+        response.status_code, response.url, response.request = status, request.url, request
+        response.headers.update(headers)
+        response._content = body.encode()  # pylint: disable=protected-access
+        response.reason = {200: "OK", 401: "Unauthorized", 429: "Too Many Requests", 500: "Internal Server Error"}.get(status, "")
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def scripted_session(adapter: ScriptedAdapter) -> t.Callable[[], t.Any]:
+    def factory() -> t.Any:
+        import requests  # pylint: disable=import-outside-toplevel
+
+        session = requests.Session()
+        session.mount("http://", adapter)  # type: ignore[arg-type]
+        session.mount("https://", adapter)  # type: ignore[arg-type]
+        return session
+    return factory
+
+
+class Handler(socketserver.BaseRequestHandler):
+    """One DNS message per connection: UPDATE changes the store, queries read it."""
+
+    def handle(self) -> None:
+        server: t.Any = self.server
+        size = struct.unpack("!H", self._read(2))[0]
+        query = dns.message.from_wire(self._read(size), keyring=server.keyring)
+        response = dns.message.make_response(query)
+        if server.rcode:
+            response.set_rcode(server.rcode)
+        elif query.opcode() == dns.opcode.UPDATE:
+            server.apply(query)
+        else:
+            server.answer(query, response)
+        wire = response.to_wire()
+        self.request.sendall(struct.pack("!H", len(wire)) + wire)
+
+    def _read(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            data += self.request.recv(size - len(data))
+        return data
+
+
+class UpdateServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.keyring = dns.tsigkeyring.from_text({"acme-key": ("hmac-sha256", SECRET)})
+        self.store: dict[dns.name.Name, set[bytes]] = {}
+        self.rcode = 0
+
+    def start(self) -> "UpdateServer":
+        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def apply(self, update: t.Any) -> None:
+        for rrset in update.update:
+            values = self.store.setdefault(rrset.name, set())
+            for rdata in rrset:
+                (values.discard if rrset.deleting == dns.rdataclass.NONE else values.add)(b"".join(rdata.strings))
+
+    def answer(self, query: t.Any, response: t.Any) -> None:
+        question = query.question[0]
+        if question.rdtype == dns.rdatatype.TXT and self.store.get(question.name):
+            strings = [f'"{value.decode()}"' for value in sorted(self.store[question.name])]
+            response.answer.append(dns.rrset.from_text_list(question.name, 60, "IN", "TXT", strings))
+        else:
+            response.authority.append(dns.rrset.from_text(ZONE, 60, "IN", "SOA", "ns1.fallback.test. admin.fallback.test. 1 60 60 60 60"))

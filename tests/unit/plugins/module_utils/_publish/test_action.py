@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    InputError,
+    ProviderAuthError,
+    ProviderError,
+    PublishError,
+)
+from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
+from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
+from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import TYPES
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import FakeProvider, FakeResolver
+
+NAME = "_acme-challenge.example.test"
+TYPES_WITH_FAKE = {**TYPES, "fake": FakeProvider}
+
+
+def params(records: list[dict[str, t.Any]] | None = None, providers: list[dict[str, t.Any]] | None = None, **extra: t.Any) -> dict[str, t.Any]:
+    values = {key: spec.get("default") for key, spec in publish_spec().items()}
+    values.update(records=records or [{"name": NAME, "values": ["a", "b"]}], providers=providers or [fake("one")],
+                  follow_cnames=False, breaker_threshold=0, timeout=30.0)
+    values.update(extra)
+    return values
+
+
+def fake(name: str, zone: str | None = None, **options: t.Any) -> dict[str, t.Any]:
+    return {"name": name, "type": "fake", "zone": zone, "retries": 0, "fake": {"store": {}, **options}}
+
+
+def publisher(clock, parameters, check_mode=False, diff=False, resolver=None) -> Publisher:
+    return Publisher(parameters, check_mode=check_mode, diff=diff, clock=clock, resolver=resolver or FakeResolver(),
+                     types=TYPES_WITH_FAKE)
+
+
+def test_present_publishes_and_reports(clock):
+    store: dict[str, set[str]] = {}
+    result = publisher(clock, params(providers=[fake("one", store=store)])).run()
+    assert result["changed"] is True
+    record = result["records"][0]
+    assert record["target"] == NAME and record["providers"] == ["one"]
+    assert [attempt["outcome"] for attempt in record["attempts"]] == ["published"]
+    assert store[NAME] == {"a", "b"}
+
+
+def test_present_keeps_foreign_values_and_is_idempotent(clock):
+    store = {NAME: {"other-order"}}
+    parameters = params(providers=[fake("one", store=store)])
+    assert publisher(clock, parameters).run()["changed"] is True
+    again = publisher(clock, parameters).run()
+    assert again["changed"] is False
+    assert again["records"][0]["attempts"][0]["outcome"] == "unchanged"
+    assert store[NAME] == {"a", "b", "other-order"}
+
+
+def test_absent_removes_only_given_values_on_every_provider(clock):
+    first, second = {NAME: {"a", "keep"}}, {NAME: {"a", "b"}}
+    parameters = params(providers=[fake("one", store=first), fake("two", store=second)], state="absent")
+    result = publisher(clock, parameters).run()
+    assert result["changed"] is True
+    assert first[NAME] == {"keep"} and second[NAME] == set()
+    assert result["records"][0]["providers"] == ["one", "two"]
+
+
+def test_absent_skips_providers_that_cannot_delete(clock):
+    parameters = params(providers=[fake("nodelete", can_remove=False)], state="absent")
+    result = publisher(clock, parameters).run()
+    assert result["changed"] is False
+    assert result["records"][0]["attempts"][0]["outcome"] == "skipped"
+    assert result["warnings"]
+
+
+def test_check_mode_and_diff_change_nothing(clock):
+    store = {NAME: {"a"}}
+    result = publisher(clock, params(providers=[fake("one", store=store)]), check_mode=True, diff=True).run()
+    assert result["changed"] is True
+    assert result["diff"] == {"before": {NAME: ["a"]}, "after": {NAME: ["a", "b"]}}
+    assert store[NAME] == {"a"}
+
+
+def test_failover_reports_every_attempt_and_warns(clock):
+    down = fake("down", failures=[ProviderAuthError("HTTP 401", status=401)])
+    result = publisher(clock, params(providers=[down, fake("backup")])).run()
+    attempts = result["records"][0]["attempts"]
+    assert [(a["provider"], a["outcome"], a["status"]) for a in attempts] == [("down", "failed", 401), ("backup", "published", None)]
+    assert attempts[0]["error_class"] == "ProviderAuthError"
+    assert "down" in result["warnings"][0]
+
+
+def test_failure_rolls_back_what_the_call_published(clock):
+    other = "_acme-challenge.b.example.test"
+    store: dict[str, set[str]] = {other: {"foreign"}}
+    records = [{"name": NAME, "values": ["a"]}, {"name": other, "values": ["b"]}]
+    provider = fake("one", store=store, fail_on=[other])
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(records=records, providers=[provider])).run()
+    result = caught.value.result()
+    assert store == {NAME: set(), other: {"foreign"}}
+    assert result["rolled_back"] == [{"provider": "one", "name": NAME, "values": ["a"], "outcome": "removed", "message": None}]
+    assert [record["name"] for record in result["records"]] == [NAME, other]
+    assert result["changed"] is False
+
+
+def test_failed_rollback_is_reported(clock):
+    other = "_acme-challenge.b.example.test"
+    records = [{"name": NAME, "values": ["a"]}, {"name": other, "values": ["b"]}]
+    provider = fake("one", fail_on=[other], fail_remove=True)
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(records=records, providers=[provider])).run()
+    result = caught.value.result()
+    assert result["rolled_back"][0]["outcome"] == "failed"
+    assert result["changed"] is True
+
+
+def test_all_failing_lists_each_provider(clock):
+    providers = [fake("a", failures=[ProviderError("HTTP 500", status=500)]), fake("b", failures=[ProviderAuthError("TSIG")])]
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(providers=providers)).run()
+    assert "a: failed (HTTP 500)" in caught.value.msg and "b: failed (TSIG)" in caught.value.msg
+
+
+def test_all_strategy_partial_failure_is_a_warning(clock):
+    providers = [fake("a", failures=[ProviderError("HTTP 503", status=503)]), fake("b")]
+    result = publisher(clock, params(providers=providers, strategy="all", min_success=1)).run()
+    assert result["records"][0]["providers"] == ["b"]
+    assert "HTTP 503" in result["warnings"][0]
+
+
+def test_simulated_outage_fails_over(clock):
+    result = publisher(clock, params(providers=[fake("a"), fake("b")], simulate_outage=["a"])).run()
+    assert [a["outcome"] for a in result["records"][0]["attempts"]] == ["simulated_outage", "published"]
+
+
+def test_cname_is_followed_and_zone_selects_the_provider(clock):
+    resolver = FakeResolver(cnames={NAME: "example-test.acme.fallback.test"})
+    primary, fallback = fake("primary", zone="example.test"), fake("fallback", zone="fallback.test")
+    result = publisher(clock, params(providers=[primary, fallback], follow_cnames=True), resolver=resolver).run()
+    record = result["records"][0]
+    assert record["target"] == "example-test.acme.fallback.test"
+    assert record["cname_chain"] == [NAME, "example-test.acme.fallback.test"]
+    assert [(a["provider"], a["outcome"]) for a in record["attempts"]] == [("primary", "skipped"), ("fallback", "published")]
+
+
+def test_no_applicable_provider_is_a_clear_failure(clock):
+    with pytest.raises(PublishError, match="no provider can publish"):
+        publisher(clock, params(providers=[fake("other", zone="other.test")])).run()
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"providers": [{"name": "x", "type": "nope"}]}, "providers.type"),
+    ({"providers": [{"name": "x", "type": "rfc2136", "rfc2136": None}]}, "providers.rfc2136"),
+    ({"providers": [{"name": "x", "type": "rfc2136", "rfc2136": {"port": 53}}]}, "providers[x].rfc2136.server"),
+    ({"records": [{"name": "bad..name", "values": ["a"]}]}, "records[0].name"),
+    ({"records": [{"name": NAME, "values": ["x" * 256]}]}, "records[0].values"),
+    ({"records": [{"name": NAME, "values": []}]}, "records[0].values"),
+    ({"records": [{"name": NAME, "values": ["a"]}, {"name": NAME.upper() + ".", "values": ["b"]}]}, "records.name"),
+    ({"providers": [fake("same"), fake("same")]}, "providers.name"),
+    ({"simulate_outage": ["ghost"]}, "simulate_outage"),
+    ({"min_success": 3}, "min_success"),
+])
+def test_bad_input_fails_before_any_call(clock, change, field):
+    store: dict[str, set[str]] = {}
+    parameters = params(**change) if "providers" in change else params(providers=[fake("one", store=store)], **change)
+    with pytest.raises(InputError) as caught:
+        publisher(clock, parameters).run()
+    assert caught.value.details["field"] == field
+    assert store == {}
+
+
+def test_acme_dns_third_value_is_an_input_error(clock):
+    resolver = FakeResolver(cnames={NAME: "sub-1.auth.acme-dns.test"})
+    provider = {"name": "acmedns", "type": "acme_dns", "acme_dns": {"api_url": "http://127.0.0.1:9", "username": "u",
+                                                                    "password": "p" * 40, "subdomain": "sub-1"}}
+    values = ["A" * 43, "B" * 43, "C" * 43]
+    with pytest.raises(InputError, match="holds 2 values"):
+        publisher(clock, params(records=[{"name": NAME, "values": values}], providers=[provider], follow_cnames=True),
+                  resolver=resolver).run()

@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import ProviderAuthError, ProviderTimeout
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import retry_after, run_bounded, status_error
+
+NOW = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+@pytest.mark.parametrize("header, seconds", [
+    ("120", 120.0),
+    ("Sun, 01 Nov 2026 12:01:30 GMT", 90.0),
+    ("Sun, 01 Nov 2026 11:00:00 GMT", 0.0),
+    ("soon", None),
+    (None, None),
+])
+def test_retry_after(header, seconds):
+    assert retry_after(header, NOW) == seconds
+
+
+@pytest.mark.parametrize("status, transient, auth", [
+    (401, False, True), (403, False, True), (429, True, False), (503, True, False), (502, True, False), (400, False, False),
+])
+def test_status_error(status, transient, auth):
+    error = status_error(status, "x")
+    assert error.transient is transient and isinstance(error, ProviderAuthError) is auth
+
+
+def test_run_bounded_gives_up_at_the_deadline():
+    release = threading.Event()
+    with pytest.raises(ProviderTimeout):
+        run_bounded(release.wait, 0.05, (1.0, 1.0))
+    release.set()
+
+
+def test_run_bounded_returns_and_raises():
+    assert run_bounded(lambda: 42, 1.0, (1.0, 1.0)) == 42
+    with pytest.raises(ValueError):
+        run_bounded(lambda: int("x"), 1.0, (1.0, 1.0))

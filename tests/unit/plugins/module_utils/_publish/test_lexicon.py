@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The lexicon backend against a tiny local HTTP server: lexicon owns its HTTP calls."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+import typing as t
+
+import pytest
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    InputError,
+    ProviderAuthError,
+    ProviderError,
+    ProviderTimeout,
+)
+from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider
+from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
+
+TOKEN = "api-token-that-must-not-leak"
+
+
+class Scripted(http.server.BaseHTTPRequestHandler):
+    """Answers every request with the server's (status, headers, delay)."""
+
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
+        status, headers, delay = self.server.answer  # type: ignore[attr-defined]
+        time.sleep(delay)
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: t.Any) -> None:
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    httpd.daemon_threads = True
+    httpd.block_on_close = False
+    httpd.answer = (200, {}, 0.0)  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def powerdns(url: str, seconds: float = 10.0, zone: str | None = "example.test") -> LexiconProvider:
+    clock = Clock()
+    ctx = Context(clock, Deadline(clock, seconds), connect_timeout=1.0, read_timeout=5.0)
+    options = {"provider": "powerdns", "options": {"auth_token": TOKEN, "pdns_server": url, "pdns_server_id": "localhost"}}
+    return LexiconProvider("pdns", ctx, options, zone=zone)
+
+
+def url(server: t.Any) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.mark.parametrize("status, headers, error, transient, retry_after", [
+    (401, {}, ProviderAuthError, False, None),
+    (403, {}, ProviderAuthError, False, None),
+    (429, {"Retry-After": "5"}, ProviderError, True, 5.0),
+    (503, {"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}, ProviderError, True, None),
+    (500, {}, ProviderError, True, None),
+    (404, {}, ProviderError, False, None),
+])
+def test_http_status_is_mapped(server, status, headers, error, transient, retry_after):
+    server.answer = (status, headers, 0.0)
+    with pytest.raises(error) as caught:
+        powerdns(url(server)).list("_acme-challenge.example.test")
+    assert caught.value.status == status and caught.value.transient is transient
+    assert caught.value.provider == "pdns"
+    if status == 429:
+        assert caught.value.retry_after == retry_after
+    if status == 503:
+        assert caught.value.retry_after > 1e6  # an HTTP date far ahead
+
+
+def test_a_hung_api_is_bounded_by_our_deadline(server):
+    server.answer = (200, {}, 5.0)
+    start = time.monotonic()
+    with pytest.raises(ProviderTimeout):
+        powerdns(url(server), seconds=0.5).list("_acme-challenge.example.test")
+    assert time.monotonic() - start < 2.0
+
+
+def test_refused_connection_is_transient():
+    with pytest.raises(ProviderError) as caught:
+        powerdns("http://127.0.0.1:9").check_health()
+    assert caught.value.transient
+    assert TOKEN not in caught.value.msg
+
+
+def test_unknown_lexicon_provider_is_an_input_error():
+    clock = Clock()
+    ctx = Context(clock, Deadline(clock, 1.0))
+    with pytest.raises(InputError, match="unknown lexicon provider"):
+        LexiconProvider("x", ctx, {"provider": "no-such-provider", "options": {}})
+
+
+def test_zone_comes_from_the_resolver_when_not_given(server):
+    class Resolver:
+        asked: list[str] = []
+
+        def find_zone(self, name: str) -> t.Any:
+            self.asked.append(name)
+            return type("Zone", (), {"name": "example.test."})()
+
+    server.answer = (401, {}, 0.0)
+    provider = powerdns(url(server), zone=None)
+    provider.ctx.resolver = Resolver()
+    with pytest.raises(ProviderAuthError):
+        provider.list("_acme-challenge.www.example.test")
+    assert Resolver.asked == ["_acme-challenge.www.example.test"]

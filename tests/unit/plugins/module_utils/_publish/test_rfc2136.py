@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The RFC 2136 backend against a tiny TSIG-checking DNS server on TCP."""
+
+from __future__ import annotations
+
+import socket
+
+import dns.rcode
+import pytest
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    InputError,
+    ProviderAuthError,
+    ProviderError,
+    ProviderTimeout,
+)
+from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
+from ansible_collections.portable.dns01.plugins.module_utils._publish.rfc2136 import Rfc2136Provider
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import SECRET, UpdateServer
+
+NAME = "_acme-challenge.fallback.test"
+
+
+@pytest.fixture
+def server():
+    stub = UpdateServer().start()
+    yield stub
+    stub.shutdown()
+    stub.server_close()
+
+
+def rfc2136(port: int, secret: str = SECRET, zone: str | None = None, seconds: float = 10.0) -> Rfc2136Provider:
+    clock = Clock()
+    options = {"server": "127.0.0.1", "port": port, "key_name": "acme-key", "key_secret": secret, "key_algorithm": "hmac-sha256",
+               "timeout": 2.0}
+    return Rfc2136Provider("bind", Context(clock, Deadline(clock, seconds)), options, zone=zone)
+
+
+def test_add_list_and_remove_single_values(server):
+    provider = rfc2136(server.server_address[1])
+    provider.publish(NAME, {"one", "two"}, 60)
+    provider.publish(NAME, {"three"}, 60)
+    assert provider.list(NAME) == {"one", "two", "three"}
+    provider.remove(NAME, {"two"})
+    assert provider.list(NAME) == {"one", "three"}
+
+
+def test_zone_is_asked_of_the_server(server):
+    assert rfc2136(server.server_address[1]).find_zone(NAME) == "fallback.test"
+
+
+@pytest.mark.parametrize("rcode, transient", [("REFUSED", False), ("NOTAUTH", False), ("NOTZONE", False), ("SERVFAIL", True)])
+def test_rcode_is_checked(server, rcode, transient):
+    server.rcode = dns.rcode.from_text(rcode)
+    with pytest.raises(ProviderError) as caught:
+        rfc2136(server.server_address[1], zone="fallback.test").publish(NAME, {"one"}, 60)
+    assert caught.value.status == rcode and caught.value.transient is transient
+
+
+def test_wrong_secret_fails_without_leaking_it(server):
+    wrong = "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmc="
+    with pytest.raises((ProviderAuthError, ProviderError)) as caught:
+        rfc2136(server.server_address[1], secret=wrong, zone="fallback.test").publish(NAME, {"one"}, 60)
+    assert wrong not in caught.value.msg
+
+
+def test_silent_server_times_out_within_the_deadline():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    try:
+        with pytest.raises(ProviderTimeout):
+            rfc2136(listener.getsockname()[1], zone="fallback.test", seconds=0.3).publish(NAME, {"one"}, 60)
+    finally:
+        listener.close()
+
+
+def test_bad_secret_and_algorithm_are_input_errors():
+    clock = Clock()
+    ctx = Context(clock, Deadline(clock, 1.0))
+    with pytest.raises(InputError, match="key_algorithm"):
+        Rfc2136Provider("x", ctx, {"server": "127.0.0.1", "key_name": "k", "key_secret": SECRET, "key_algorithm": "hmac-md5"})
+    with pytest.raises(InputError, match="server"):
+        Rfc2136Provider("x", ctx, {"key_name": "k"})
