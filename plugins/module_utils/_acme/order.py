@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Orders and authorizations: create, resume, poll, finalize, download.
+
+This is a private module_utils file: its API may change without notice.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.portable.dns01.plugins.module_utils._acme.client import AcmeClient, parse_retry_after
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError
+
+try:
+    import josepy as jose
+    import requests
+    from acme import messages
+except ImportError:
+    NewOrder: t.Any = None
+else:
+    class NewOrder(messages.NewOrder):  # type: ignore[no-redef]
+        """newOrder with the ``replaces`` field of RFC 9773 section 5, which the acme library lacks."""
+
+        replaces: str | None = jose.field("replaces", omitempty=True)
+
+POLL_INTERVAL = 2.0
+RESUMABLE = ("pending", "ready", "processing", "valid")
+
+
+def _identifiers(names: list[str]) -> list[t.Any]:
+    """Wildcards are ordered as ``*.name``; the CA answers with a wildcard authorization."""
+    return [messages.Identifier(typ=messages.IDENTIFIER_FQDN, value=name) for name in names]
+
+
+def _replacement_refused(error: AcmeError) -> bool:
+    problem = error.details.get("problem") or {}
+    return str(problem.get("type", "")).endswith(":alreadyReplaced") or error.details.get("status") == 409
+
+
+def new_order(client: AcmeClient, names: list[str], replaces: str | None = None) -> tuple[str, dict[str, t.Any]]:
+    """Create an order; (its URL, its JSON)."""
+    payload = NewOrder(identifiers=_identifiers(names), replaces=replaces)
+    try:
+        response = client.post(client.directory["newOrder"], payload, "creating the order")
+    except AcmeError as exc:
+        # The old certificate was already replaced by another order: order without the hint.
+        if replaces and _replacement_refused(exc):
+            return new_order(client, names)
+        raise
+    return response.headers["Location"], response.json()
+
+
+def fetch_order(client: AcmeClient, url: str) -> tuple[dict[str, t.Any], t.Any]:
+    """(the order's JSON, the response)."""
+    return client.fetch(url, f"reading the order {url}")
+
+
+def resumable(order: dict[str, t.Any], names: list[str]) -> bool:
+    """Whether an existing order can be carried on for these names."""
+    ordered = sorted(str(ident.get("value")) for ident in order.get("identifiers", []))
+    return order.get("status") in RESUMABLE and ordered == sorted(names)
+
+
+def fetch_authorizations(client: AcmeClient, order: dict[str, t.Any]) -> list[tuple[str, dict[str, t.Any]]]:
+    """[(URL, JSON)] of the order's authorizations, in the order's order."""
+    return [(url, client.fetch(url, f"reading the authorization {url}")[0]) for url in order.get("authorizations", [])]
+
+
+def wait_for(fetch: t.Callable[[], tuple[dict[str, t.Any], t.Any]], done: t.Callable[[dict[str, t.Any]], bool],
+             deadline: Deadline, clock: Clock, what: str) -> dict[str, t.Any]:
+    """Poll until ``done``, sleeping as long as the server's Retry-After asks, within ``deadline``."""
+    while True:
+        document, response = fetch()
+        if done(document):
+            return document
+        if deadline.expired():
+            raise AcmeError(f"{what}: still {document.get('status')} after {deadline.seconds:.0f} s",
+                            status=document.get("status"))
+        hint = parse_retry_after(response.headers.get("Retry-After"), clock.now())
+        clock.sleep(deadline.cap(POLL_INTERVAL if hint is None else hint))
+
+
+def deactivate(client: AcmeClient, url: str) -> bool:
+    """Deactivate one authorization; a failure here must not hide the failure that led here."""
+    try:
+        client.post(url, messages.UpdateAuthorization(status="deactivated"), f"deactivating {url}")
+    except AcmeError:
+        return False
+    return True
+
+
+def finalize(client: AcmeClient, order: dict[str, t.Any], csr: t.Any) -> None:
+    """Ask the CA to issue for ``csr``; the order then turns processing, then valid."""
+    client.post(order["finalize"], messages.CertificateRequest(csr=csr), "finalizing the order")
+
+
+def _alternate_links(response: t.Any) -> list[str]:
+    links = requests.utils.parse_header_links(response.headers.get("Link", ""))
+    return [link["url"] for link in links if link.get("rel") == "alternate" and link.get("url")]
+
+
+def download(client: AcmeClient, url: str) -> tuple[str, list[str]]:
+    """The certificate's full chain and the alternate chains the CA offers."""
+    response = client.post(url, None, "downloading the certificate")
+    alternates = [client.post(link, None, "downloading an alternate chain").text for link in _alternate_links(response)]
+    return response.text, alternates

@@ -1,0 +1,64 @@
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The idempotence decision, from real certificates."""
+
+from __future__ import annotations
+
+import datetime
+
+from cryptography.hazmat.primitives import serialization
+
+from ansible_collections.portable.dns01.plugins.module_utils._acme.certs import read_cert
+from ansible_collections.portable.dns01.plugins.module_utils._acme.renewal import decide
+
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import NOW, make_cert
+
+NAMES = ["x.example.test", "*.x.example.test"]
+
+
+def hours(count):
+    return datetime.timedelta(hours=count)
+
+
+def test_fresh_certificate_with_the_same_names_and_key_type_needs_nothing(tmp_path):
+    cert, _key = make_cert(NAMES, days_left=60)
+    path = tmp_path / "cert.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    decision = decide(read_cert(str(path)), list(reversed(NAMES)), "ec256", NOW, 30)
+    assert not decision.needed
+    assert "60.0 days left" in decision.reason
+
+
+def test_missing_or_garbage_file_needs_an_order(tmp_path):
+    garbage = tmp_path / "cert.pem"
+    garbage.write_text("not a certificate")
+    assert decide(read_cert(str(garbage)), NAMES, "ec256", NOW, 30).needed
+    assert decide(read_cert(str(tmp_path / "missing.pem")), NAMES, "ec256", NOW, 30).reason == "no certificate is installed"
+
+
+def test_different_names_or_key_type_need_an_order():
+    cert, _key = make_cert(NAMES, days_left=60)
+    assert "names differ" in decide(cert, NAMES[:1], "ec256", NOW, 30).reason
+    assert "names differ" in decide(cert, NAMES + ["y.example.test"], "ec256", NOW, 30).reason
+    assert "key type is not rsa2048" in decide(cert, NAMES, "rsa2048", NOW, 30).reason
+
+
+def test_inside_renew_before_days_or_expired_needs_an_order():
+    assert decide(make_cert(NAMES, days_left=29)[0], NAMES, "ec256", NOW, 30).needed
+    assert decide(make_cert(NAMES, days_left=-1)[0], NAMES, "ec256", NOW, 30).reason == "the certificate has expired"
+
+
+def test_force_overrides_a_fresh_certificate():
+    assert decide(make_cert(NAMES, days_left=80)[0], NAMES, "ec256", NOW, 30, force=True).needed
+
+
+def test_ari_window_replaces_renew_before_days():
+    cert, _key = make_cert(NAMES, days_left=60)
+    opened = (NOW - hours(1), NOW + hours(23))
+    later = (NOW + hours(24), NOW + hours(48))
+    assert decide(cert, NAMES, "ec256", NOW, 30, window=opened).needed
+    assert not decide(cert, NAMES, "ec256", NOW, 30, window=later).needed
+    # ARI says renew even though 60 days are left; and no renewal at 10 days if ARI says later.
+    short, _key = make_cert(NAMES, days_left=10)
+    assert not decide(short, NAMES, "ec256", NOW, 30, window=later).needed
