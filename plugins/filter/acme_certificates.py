@@ -52,7 +52,6 @@ ROLE_ONLY_KEYS = ("providers",)
 PATH_KEYS = ("cert_path", "key_path", "chain_path", "fullchain_path")
 
 
-
 def _redirect(definition: dict, dest: str) -> dict:
     """Same file names under ``dest``, prefixed with the label so two certificates never collide."""
     prefix = label(definition).replace("*", "_wildcard").replace("/", "_")

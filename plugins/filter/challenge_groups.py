@@ -67,7 +67,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
 
 
-
 def _chain_of(cert_id: str, certificates: list[dict], catalog: dict[str, dict]) -> list[str]:
     matches = [cert for cert in certificates if label(cert) == cert_id]
     if not matches:

@@ -18,16 +18,17 @@ description:
     blocks later runs for at most that long.
   - Locks live in Redis (runs on many hosts) or in a directory (runs on one host).
 author:
-  - portable.dns01 contributors
+  - portable.dns01 contributors (@portable-dns01)
 attributes:
   check_mode:
     support: full
-    details: In check mode the module reports who holds the lock and changes nothing.
+    description: Reports who holds the lock and changes nothing.
   diff_mode:
     support: none
+    description: Nothing to show as a diff.
   idempotent:
     support: partial
-    details: Acquiring a lock the same O(owner) already holds renews its expiry; releasing a lock not held changes nothing.
+    description: Acquiring a lock the same O(owner) already holds renews its expiry; releasing a lock not held changes nothing.
 options:
   name:
     description: The lock's name, for example the inventory's or the certificate set's name.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Reverse proxy that injects faults in front of one lab HTTP API.
 
 The mode is read from a small file on every request, so ``lab.sh fault``

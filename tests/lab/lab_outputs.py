@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write lab.env, lab.json and inventory.yml from KEY=VALUE lines on stdin.
 
 lab.sh knows the values; this keeps quoting right in three formats.

@@ -66,7 +66,8 @@ def acquire(backend: LockBackend, name: str, owner: str, ttl: float, wait: float
         if holder is None:
             return {"name": name, "owner": owner, "waited": round(deadline.elapsed(), 3)}
         if deadline.expired():
-            raise LockError(f"lock {name!r} is held by another run (owner {holder.owner[:8]}…) for up to {int(max(0, holder.expires - clock_time(clock)))} more seconds",
+            left = int(max(0, holder.expires - clock_time(clock)))
+            raise LockError(f"lock {name!r} is held by another run (owner {holder.owner[:8]}…) for up to {left} more seconds",
                             name=name, waited=round(deadline.elapsed(), 3))
         clock.sleep(deadline.cap(POLL_SECONDS))
 
