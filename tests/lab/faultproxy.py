@@ -75,7 +75,7 @@ def hold_until_peer_leaves(sock, limit):
     """Send nothing and keep the connection open until the client closes it."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        readable, _, _ = select.select([sock], [], [], 1.0)
+        readable = select.select([sock], [], [], 1.0)[0]
         if readable:
             try:
                 if not sock.recv(4096):
@@ -213,7 +213,7 @@ class FaultHandler(BaseHTTPRequestHandler):
 
 
 def host_port(text):
-    host, _, port = text.rpartition(":")
+    host, _sep, port = text.rpartition(":")
     return host, int(port)
 
 

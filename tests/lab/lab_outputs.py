@@ -14,7 +14,7 @@ def read_pairs(stream):
     for line in stream:
         line = line.rstrip("\n")
         if line:
-            key, _, value = line.partition("=")
+            key, _sep, value = line.partition("=")
             pairs[key] = value
     return pairs
 

@@ -64,7 +64,7 @@ class Registration:
 
 def generate_password() -> str:
     """A 40-character password of the URL-safe base64 alphabet."""
-    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(_PASSWORD_LENGTH))
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _index in range(_PASSWORD_LENGTH))
 
 
 class Store:

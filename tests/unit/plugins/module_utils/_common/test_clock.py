@@ -29,7 +29,7 @@ def test_deadline_never_goes_negative(fake_clock):
 def test_backoff_window_doubles_up_to_the_cap():
     backoff = Backoff(base=1, cap=8, rng=random.Random(7))
     for attempt, window in [(0, 1), (1, 2), (2, 4), (3, 8), (6, 8)]:
-        delays = [backoff.delay(attempt) for _ in range(200)]
+        delays = [backoff.delay(attempt) for _round in range(200)]
         assert 0 <= min(delays) and max(delays) <= window
         # Full jitter spreads over the window rather than clustering at its end.
         assert min(delays) < window / 4 < window * 3 / 4 < max(delays)
