@@ -11,7 +11,7 @@ short_description: Summarise a renewal run, one entry per certificate
 version_added: 0.1.0
 description:
   - Combines the results of M(portable.dns01.acme_order) (steps C(create) and C(complete)) and of the
-    M(portable.dns01.dns_challenge_publish) loop into one entry per certificate: what happened, which
+    M(portable.dns01.dns_challenge_publish) loop into one entry per certificate with what happened, which
     provider carried its challenges (and what the others did), the names, the issuer and the expiry.
 options:
   _input:
@@ -54,7 +54,7 @@ _value:
       type: list
       elements: str
     attempts:
-      description: One line per provider attempt, C(provider: outcome (message)).
+      description: 'One line per provider attempt, in the form C(provider: outcome (message)).'
       type: list
       elements: str
     names:
