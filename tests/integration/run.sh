@@ -24,9 +24,11 @@ PLAY
     echo "$play"
 }
 
+# A target is a role (tasks/main.yml) run in one play, or, when it needs
+# several plays, its own playbook.yml.
 run_target() {
-    local target="$1" play
-    play="$(write_play "$target")"
+    local target="$1" play="$TARGETS_DIR/$1/playbook.yml"
+    [ -f "$play" ] || play="$(write_play "$target")"
     ANSIBLE_ROLES_PATH="$TARGETS_DIR" ansible-playbook -i "$INVENTORY" "$play"
 }
 
