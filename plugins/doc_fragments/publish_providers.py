@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 
 class ModuleDocFragment:
     """The C(providers) option, declared in module_utils/_publish/argspec.py."""
@@ -193,3 +195,28 @@ options:
               - CA certificates to verify the API's TLS certificate.
             type: path
 """
+
+
+def _one_provider(documentation: str) -> str:
+    """The ``provider`` option of modules that write through one provider: an entry of ``providers`` as a dict.
+
+    Built from the text above so the two never drift; validate-modules checks
+    both against the argument specs built by ``_publish/argspec.py``.
+    """
+    entry = yaml.safe_load(documentation.replace("O(providers[].", "O(provider."))["options"]["providers"]
+    suboptions = entry["suboptions"]
+    suboptions["name"]["description"] = ["A name for this provider, used in results and messages."]
+    suboptions["retries"]["description"] = ["Not used by this module; accepted so that an entry of a provider catalog"
+                                            " can be passed as it is."]
+    provider = {
+        "description": ["The DNS provider that writes the record, in the form of one entry of the C(providers) option of"
+                        " M(portable.dns01.dns_challenge_publish), so one provider catalog serves both modules."],
+        "type": "dict",
+        "required": True,
+        "suboptions": suboptions,
+    }
+    return yaml.safe_dump({"options": {"provider": provider}}, sort_keys=False)
+
+
+# Assigned outside the class body: ansible-test's yamllint reads only literal strings there.
+ModuleDocFragment.PROVIDER = _one_provider(ModuleDocFragment.DOCUMENTATION)

@@ -79,6 +79,10 @@ class PublishError(Dns01Error):
     """Publishing failed on every eligible provider; ``attempts`` lists each failure."""
 
 
+class RecordConflict(Dns01Error):
+    """Data at a name stands in the way of a change; ``existing`` lists it by record type."""
+
+
 class DnsQueryError(Dns01Error):
     """A DNS lookup failed in a way that waiting will not fix."""
 

@@ -250,6 +250,13 @@ class Resolver:
         message = self.transport.query(qname, dns.rdatatype.TXT, server, timeout=self.query_timeout, recursion=False)
         return rcode_text(message), txt_values(_answer(message, qname, dns.rdatatype.TXT))
 
+    def authoritative_cname(self, name: str | dns.name.Name, server: str) -> tuple[str, str | None]:
+        """Ask one authoritative ``server`` for the CNAME at ``name``: (rcode, target or None)."""
+        qname = to_name(name)
+        message = self.transport.query(qname, dns.rdatatype.CNAME, server, timeout=self.query_timeout, recursion=False)
+        rrset = _answer(message, qname, dns.rdatatype.CNAME)
+        return rcode_text(message), name_text(rrset[0].target) if rrset else None
+
     def recursive_txt(self, name: str | dns.name.Name, server: str) -> tuple[str, list[str]]:
         """Ask one recursive resolver for the TXT values at ``name``, CNAMEs followed: (rcode, values)."""
         qname = to_name(name)

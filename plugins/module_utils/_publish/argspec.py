@@ -62,8 +62,8 @@ def _sub(options: dict[str, t.Any], **extra: t.Any) -> dict[str, t.Any]:
     return {"type": "dict", "options": options, **extra}
 
 
-def providers_spec() -> dict[str, t.Any]:
-    """The ``providers`` option: a list of typed providers, one sub-dict per type."""
+def provider_spec() -> dict[str, t.Any]:
+    """One typed provider, one sub-dict per type: an entry of ``providers``, or ``challenge_delegation``'s ``provider``."""
     options = {
         "name": {"type": "str", "required": True},
         "type": {"type": "str", "required": True, "choices": TYPES},
@@ -75,7 +75,12 @@ def providers_spec() -> dict[str, t.Any]:
         "acme_dns": _sub(ACME_DNS),
     }
     required_if = [["type", kind, [kind]] for kind in TYPES]
-    return {"providers": {"type": "list", "elements": "dict", "required": True, "options": options, "required_if": required_if}}
+    return {"type": "dict", "required": True, "options": options, "required_if": required_if}
+
+
+def providers_spec() -> dict[str, t.Any]:
+    """The ``providers`` option: a list of typed providers."""
+    return {"providers": {**provider_spec(), "type": "list", "elements": "dict"}}
 
 
 def chain_spec() -> dict[str, t.Any]:

@@ -41,6 +41,7 @@ class LexiconProvider(Provider):
     """A dns-lexicon provider: ``provider`` names it, ``options`` are its settings."""
 
     type_name = "lexicon"
+    can_cname = True
 
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
                  retries: int | None = None) -> None:
@@ -63,6 +64,24 @@ class LexiconProvider(Provider):
     def list(self, name: str) -> set[str]:
         records = self._call(name, lambda api: api.list_records(rtype="TXT", name=name))
         return {_content(record) for record in records or [] if normalize(record.get("name", "")) == normalize(name)}
+
+    def rrsets(self, name: str) -> dict[str, list[str]]:
+        records = self._call(name, lambda api: _absolute_cnames(api).list_records(name=name))
+        found: dict[str, set[str]] = {}
+        for record in _owned(records, name):
+            rtype = str(record.get("type", "")).upper()
+            found.setdefault(rtype, set()).add(normalize(str(record.get("content", ""))) if rtype == "CNAME" else _content(record))
+        return {rtype: sorted(values) for rtype, values in found.items()}
+
+    def set_cname(self, name: str, target: str, ttl: int) -> None:
+        stored = self._call(name, lambda api: _replace_cname(_absolute_cnames(api), name, target), ttl)
+        if stored != [normalize(target)]:
+            # Some lexicon providers rewrite CNAME content; say so rather than leave a wrong delegation unnoticed.
+            raise self.error(f"lexicon provider {self.lexicon_name} stored {name} CNAME {stored}, not {target}", transient=False)
+
+    def delete_rrset(self, name: str, rtype: str, values: list[str]) -> None:
+        self._call(name, lambda api: [_absolute_cnames(api).delete_record(rtype=rtype, name=name, content=value)
+                                      for value in values])
 
     def check_health(self) -> None:
         # authenticate() looks the zone up: it fails when the API does.
@@ -117,3 +136,39 @@ def _content(record: dict[str, t.Any]) -> str:
     if len(content) >= 2 and content[0] == content[-1] == '"':
         content = content[1:-1]
     return content
+
+
+def _owned(records: t.Any, name: str) -> list[dict[str, t.Any]]:
+    """The records lexicon listed that sit at ``name`` itself."""
+    return [record for record in records or [] if normalize(record.get("name", "")) == normalize(name)]
+
+
+def _cname_targets(api: t.Any, name: str) -> list[str]:
+    return sorted(normalize(str(record.get("content", ""))) for record in _owned(api.list_records(rtype="CNAME", name=name), name))
+
+
+def _replace_cname(api: t.Any, name: str, target: str) -> list[str]:
+    """Delete other CNAMEs first (providers like powerdns merge a create into the record set), create, read back."""
+    for old in _cname_targets(api, name):
+        if old != normalize(target):
+            api.delete_record(rtype="CNAME", name=name, content=old)
+    if normalize(target) not in _cname_targets(api, name):
+        api.create_record("CNAME", name, normalize(target))
+    return _cname_targets(api, name)
+
+
+def _absolute_cnames(api: t.Any) -> t.Any:
+    """Keep CNAME targets absolute in providers that rewrite them (powerdns, devnomads, rcodezero).
+
+    Their ``_clean_content`` appends the zone to every target outside it
+    (``x.fallback.test`` becomes ``x.fallback.test.example.test.``), and
+    ``_unclean_content`` does the same when reading. A delegation target is
+    outside the zone by design, so both directions take it as absolute.
+    """
+    clean, unclean = getattr(api, "_clean_content", None), getattr(api, "_unclean_content", None)
+    if clean is None or unclean is None or getattr(api, "_dns01_absolute_cnames", False):
+        return api
+    api._clean_content = lambda rtype, content: normalize(content) + "." if rtype == "CNAME" else clean(rtype, content)
+    api._unclean_content = lambda rtype, content: normalize(content) if rtype == "CNAME" else unclean(rtype, content)
+    api._dns01_absolute_cnames = True
+    return api

@@ -58,11 +58,16 @@ class Context:
 
 
 class Provider(abc.ABC):
-    """A DNS API that can publish, remove and list the TXT values at one name."""
+    """A DNS API that can publish, remove and list the TXT values at one name.
+
+    Backends that can also manage a CNAME (``challenge_delegation``) set
+    ``can_cname`` and override ``rrsets``, ``set_cname`` and ``delete_rrset``.
+    """
 
     type_name = ""
     # acme-dns has no delete call; the chain reports removal there as skipped.
     can_remove = True
+    can_cname = False
 
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
                  retries: int | None = None) -> None:
@@ -97,6 +102,25 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def check_health(self) -> None:
         """Raise ProviderError when the API cannot be used right now."""
+
+    def require_cname(self) -> None:
+        """Raise InputError, before any remote call, when this backend cannot write CNAME records."""
+        if not self.can_cname:
+            raise InputError(f"provider {self.name}: type {self.type_name} cannot write CNAME records;"
+                             " use a lexicon, rfc2136 or route53 provider", field="provider.type")
+
+    def rrsets(self, name: str) -> dict[str, list[str]]:
+        """Every record set at ``name``: type to sorted values (CNAME targets normalised, TXT unquoted)."""
+        self.require_cname()
+        return {}
+
+    def set_cname(self, name: str, target: str, ttl: int) -> None:
+        """Make ``name`` a CNAME to ``target``, replacing a CNAME already there. Other data must be gone."""
+        self.require_cname()
+
+    def delete_rrset(self, name: str, rtype: str, values: list[str]) -> None:
+        """Remove ``values`` of type ``rtype``, as ``rrsets`` lists them, from ``name``."""
+        self.require_cname()
 
     def redact(self, text: str) -> str:
         """``text`` without secrets or URL query strings (some APIs put keys there)."""

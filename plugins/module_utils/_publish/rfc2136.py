@@ -32,6 +32,7 @@ try:
     import dns.name
     import dns.query
     import dns.rcode
+    import dns.rdata
     import dns.rdataclass
     import dns.rdatatype
     import dns.rdtypes.ANY.TXT
@@ -52,6 +53,7 @@ class Rfc2136Provider(Provider):
     """A primary server that accepts TSIG-signed dynamic updates."""
 
     type_name = "rfc2136"
+    can_cname = True
 
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
                  retries: int | None = None) -> None:
@@ -87,6 +89,36 @@ class Rfc2136Provider(Provider):
 
     def check_health(self) -> None:
         self._send(self._query(self.zone or ".", "SOA"))
+
+    def rrsets(self, name: str) -> dict[str, list[str]]:
+        """What the server holds at ``name``, asked with ANY over TCP (answered in full, unlike over UDP)."""
+        response = self._send(self._query(name, "ANY"), allow=("NXDOMAIN",))
+        qname = dns.name.from_text(name)
+        return {dns.rdatatype.to_text(rrset.rdtype): sorted(_value(rdata) for rdata in rrset)
+                for rrset in response.answer if rrset.name == qname}
+
+    def set_cname(self, name: str, target: str, ttl: int) -> None:
+        """One UPDATE that deletes the CNAME record set and adds the new one, then a read-back.
+
+        A server ignores a CNAME added where other data exists and still
+        answers NOERROR (RFC 2136 3.4.1.2): only the read-back shows it.
+        """
+        owner = dns.name.from_text(name)
+        update = self._update(name)
+        update.delete(owner, "CNAME")
+        update.add(owner, ttl, "CNAME", normalize(target) + ".")
+        self._send(update)
+        served = self.rrsets(name).get("CNAME", [])
+        if served != [normalize(target)]:
+            raise self.error(f"{self.server} accepted the update but serves {name} CNAME {served or 'nothing'}, not {target}"
+                             " (other data at the name?)", transient=False, status="NOTAPPLIED")
+
+    def delete_rrset(self, name: str, rtype: str, values: list[str]) -> None:
+        owner = dns.name.from_text(name)
+        update = self._update(name)
+        for value in values:
+            update.delete(owner, _rdata(rtype, value))
+        self._send(update)
 
     def find_zone(self, name: str) -> str:
         """The zone of ``name`` as the server itself sees it: the owner of the SOA it returns."""
@@ -162,6 +194,24 @@ def _address(server: str, port: int, resolver: t.Any) -> str:
 
 def _txt(value: str) -> t.Any:
     return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [value.encode("utf-8")])
+
+
+def _rdata(rtype: str, value: str) -> t.Any:
+    """An rdata from a value as ``rrsets`` lists it."""
+    if rtype == "TXT":
+        return _txt(value)
+    if rtype == "CNAME":
+        value = normalize(value) + "."
+    return dns.rdata.from_text(dns.rdataclass.IN, rtype, value)
+
+
+def _value(rdata: t.Any) -> str:
+    """An rdata as ``rrsets`` lists it: TXT joined and unquoted, CNAME targets normalised, others as text."""
+    if rdata.rdtype == dns.rdatatype.TXT:
+        return _text(rdata)
+    if rdata.rdtype == dns.rdatatype.CNAME:
+        return normalize(rdata.target.to_text())
+    return str(rdata.to_text())
 
 
 def _text(rdata: t.Any) -> str:

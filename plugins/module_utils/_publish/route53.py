@@ -48,6 +48,7 @@ class Route53Provider(Provider):
     """A Route 53 hosted zone, by id or by name (longest match when neither is given)."""
 
     type_name = "route53"
+    can_cname = True
 
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
                  retries: int | None = None) -> None:
@@ -79,6 +80,25 @@ class Route53Provider(Provider):
 
     def list(self, name: str) -> set[str]:
         return self._record_set(self._zone_id(name), name)[1]
+
+    def rrsets(self, name: str) -> dict[str, list[str]]:
+        return {record_set["Type"]: sorted(_values(record_set)) for record_set in self._record_sets(self._zone_id(name), name)}
+
+    def set_cname(self, name: str, target: str, ttl: int) -> None:
+        record_set = {"Name": name, "Type": "CNAME", "TTL": ttl, "ResourceRecords": [{"Value": normalize(target) + "."}]}
+        self._submit(self._zone_id(name), "UPSERT", record_set)
+
+    def delete_rrset(self, name: str, rtype: str, values: list[str]) -> None:
+        """A DELETE must repeat the record set exactly (TTL, every value): send it as Route 53 returned it."""
+        zone_id = self._zone_id(name)
+        for record_set in self._record_sets(zone_id, name):
+            if record_set["Type"] != rtype or not set(_values(record_set)) & set(values):
+                continue
+            rest = [item for item in record_set.get("ResourceRecords", []) if _value(rtype, item["Value"]) not in values]
+            if rest:
+                self._submit(zone_id, "UPSERT", {**record_set, "ResourceRecords": rest})
+            else:
+                self._submit(zone_id, "DELETE", record_set)
 
     def check_health(self) -> None:
         if self.options.get("zone_id"):
@@ -122,9 +142,17 @@ class Route53Provider(Provider):
                 return record_set.get("TTL"), {unquote(item["Value"]) for item in record_set.get("ResourceRecords", [])}
         return None, set()
 
+    def _record_sets(self, zone_id: str, name: str) -> list[dict[str, t.Any]]:
+        """Every record set at ``name``: they sort together, so the first page from ``name`` holds them."""
+        page = self._call("list_resource_record_sets", HostedZoneId=zone_id, StartRecordName=name, MaxItems="20")
+        return [record_set for record_set in page.get("ResourceRecordSets", []) if normalize(record_set["Name"]) == normalize(name)]
+
     def _change(self, zone_id: str, action: str, name: str, ttl: int | None, values: set[str]) -> None:
         record_set = {"Name": name, "Type": "TXT", "TTL": ttl or 60,
                       "ResourceRecords": [{"Value": quote(value)} for value in sorted(values)]}
+        self._submit(zone_id, action, record_set)
+
+    def _submit(self, zone_id: str, action: str, record_set: dict[str, t.Any]) -> None:
         batch = {"Comment": "portable.dns01 DNS-01 challenge", "Changes": [{"Action": action, "ResourceRecordSet": record_set}]}
         info = self._call("change_resource_record_sets", HostedZoneId=zone_id, ChangeBatch=batch)["ChangeInfo"]
         if self.options.get("wait_insync", True):
@@ -210,3 +238,16 @@ def unquote(value: str) -> str:
     if not parts:
         return value
     return "".join(re.sub(r"\\(.)", r"\1", part) for part in parts)
+
+
+def _value(rtype: str, value: str) -> str:
+    """A value as ``rrsets`` lists it: TXT unquoted, CNAME targets normalised."""
+    if rtype == "TXT":
+        return unquote(value)
+    return normalize(value) if rtype == "CNAME" else value
+
+
+def _values(record_set: dict[str, t.Any]) -> list[str]:
+    if "AliasTarget" in record_set:
+        return ["ALIAS " + normalize(record_set["AliasTarget"].get("DNSName", ""))]
+    return [_value(record_set["Type"], item["Value"]) for item in record_set.get("ResourceRecords", [])]

@@ -21,7 +21,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
-from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider
+from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider, _absolute_cnames, _replace_cname
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 
 TOKEN = "api-token-that-must-not-leak"
@@ -124,3 +124,48 @@ def test_zone_comes_from_the_resolver_when_not_given(server):
     with pytest.raises(ProviderAuthError):
         provider.list("_acme-challenge.www.example.test")
     assert Resolver.asked == ["_acme-challenge.www.example.test"]
+
+
+class FakeLexiconApi:
+    """The slice of a lexicon provider that CNAME handling uses, with powerdns's rewriting of CNAME content."""
+
+    domain = "example.test"
+
+    def __init__(self) -> None:
+        self.rrsets: dict[tuple[str, str], list[str]] = {}
+
+    def _clean_content(self, rtype: str, content: str) -> str:
+        return content if rtype != "CNAME" or content.rstrip(".").endswith(self.domain) else f"{content.rstrip('.')}.{self.domain}."
+
+    def _unclean_content(self, rtype: str, content: str) -> str:
+        return self._clean_content(rtype, content).rstrip(".")
+
+    def list_records(self, rtype: str | None = None, name: str | None = None) -> list[dict[str, t.Any]]:
+        return [{"type": kind, "name": owner, "content": self._unclean_content(kind, value)}
+                for (owner, kind), values in self.rrsets.items() for value in values
+                if owner == name and rtype in (None, kind)]
+
+    def create_record(self, rtype: str, name: str, content: str) -> None:
+        self.rrsets.setdefault((name, rtype), []).append(self._clean_content(rtype, content))
+
+    def delete_record(self, rtype: str, name: str, content: str) -> None:
+        values = self.rrsets.get((name, rtype), [])
+        values.remove(self._clean_content(rtype, content))
+
+
+def test_out_of_zone_cname_targets_stay_absolute():
+    api = _absolute_cnames(FakeLexiconApi())
+    assert _replace_cname(api, "_acme-challenge.example.test", "x.fallback.test") == ["x.fallback.test"]
+    assert api.rrsets[("_acme-challenge.example.test", "CNAME")] == ["x.fallback.test."]
+
+
+def test_replacing_a_cname_deletes_the_old_one_first():
+    api = _absolute_cnames(FakeLexiconApi())
+    _replace_cname(api, "_acme-challenge.example.test", "old.fallback.test")
+    assert _replace_cname(api, "_acme-challenge.example.test", "new.fallback.test") == ["new.fallback.test"]
+    assert _replace_cname(api, "_acme-challenge.example.test", "new.fallback.test") == ["new.fallback.test"]
+
+
+def test_without_the_fix_the_target_is_rewritten():
+    # What the read-back in set_cname guards against for providers we do not know.
+    assert _replace_cname(FakeLexiconApi(), "_acme-challenge.example.test", "x.fallback.test") == ["x.fallback.test.example.test"]

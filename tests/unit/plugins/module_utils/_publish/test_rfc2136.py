@@ -20,7 +20,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderTimeout,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
-from ansible_collections.portable.dns01.plugins.module_utils._publish.rfc2136 import Rfc2136Provider
+from ansible_collections.portable.dns01.plugins.module_utils._publish.rfc2136 import Rfc2136Provider, _rdata, _value
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import SECRET, UpdateServer
 
 NAME = "_acme-challenge.fallback.test"
@@ -87,3 +87,14 @@ def test_bad_secret_and_algorithm_are_input_errors():
         Rfc2136Provider("x", ctx, {"server": "127.0.0.1", "key_name": "k", "key_secret": SECRET, "key_algorithm": "hmac-md5"})
     with pytest.raises(InputError, match="server"):
         Rfc2136Provider("x", ctx, {"key_name": "k"})
+
+
+@pytest.mark.parametrize("rtype, value, text", [
+    ("TXT", "one two", '"one two"'),
+    ("CNAME", "Target.Acme.Test", "target.acme.test."),
+    ("A", "192.0.2.1", "192.0.2.1"),
+])
+def test_values_round_trip_between_rrsets_and_updates(rtype, value, text):
+    rdata = _rdata(rtype, value)
+    assert rdata.to_text() == text
+    assert _value(rdata) == (value.lower() if rtype == "CNAME" else value)

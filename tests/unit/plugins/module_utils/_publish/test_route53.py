@@ -132,3 +132,29 @@ def test_txt_quoting_round_trips():
     for value in ('plain', 'with "quotes"', 'back\\slash'):
         assert unquote(quote(value)) == value
     assert unquote('"part one" "part two"') == "part onepart two"
+
+
+def records(client, zone_id: str, rtype: str) -> dict[str, tuple[int, list[str]]]:
+    sets = client.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    return {s["Name"]: (s["TTL"], sorted(r["Value"] for r in s["ResourceRecords"])) for s in sets if s["Type"] == rtype}
+
+
+def test_cname_upsert_read_and_exact_delete(clock, aws):
+    zone_id = zone(aws, "example.com")
+    provider = route53(clock)
+    provider.set_cname(NAME, "Target.Acme.Example.NET", 300)
+    assert records(aws, zone_id, "CNAME")[NAME + "."] == (300, ["target.acme.example.net."])
+    provider.set_cname(NAME, "other.acme.example.net", 300)
+    assert provider.rrsets(NAME) == {"CNAME": ["other.acme.example.net"]}
+    provider.delete_rrset(NAME, "CNAME", ["other.acme.example.net"])
+    assert NAME + "." not in records(aws, zone_id, "CNAME")
+
+
+def test_rrsets_lists_every_type_at_the_name_only(clock, aws):
+    zone(aws, "example.com")
+    provider = route53(clock)
+    provider.publish(NAME, {"one", "two"}, 60)
+    provider.publish("_acme-challenge.www2.example.com", {"other"}, 60)
+    assert provider.rrsets(NAME) == {"TXT": ["one", "two"]}
+    provider.delete_rrset(NAME, "TXT", ["one", "two"])
+    assert provider.rrsets(NAME) == {}
