@@ -10,9 +10,11 @@ PYTHON="${DNS01_BOOTSTRAP_PYTHON:-python3}"
 
 log() { printf '==> %s\n' "$*"; }
 
+# What the lab runs on, plus the tools the test suite calls: shellcheck
+# (ansible-test skips its shell checks silently without it), git and make.
 install_debian_packages() {
-    log "Debian packages for the lab"
-    "$ROOT/tests/lab/install.sh"
+    log "Debian packages for the lab and the test tools"
+    "$ROOT/tests/lab/install.sh" shellcheck git make
 }
 
 requirements_digest() {

@@ -8,8 +8,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
+LOG="$ROOT/.build/molecule.log"
+mkdir -p "$(dirname "$LOG")"
+set +e
 if [ $# -gt 0 ]; then
-    for scenario in "$@"; do molecule test -s "$scenario"; done
+    (status=0; for scenario in "$@"; do molecule test -s "$scenario" || status=1; done; exit "$status") 2>&1 | tee "$LOG"
 else
-    molecule test --all
+    molecule test --all 2>&1 | tee "$LOG"
 fi
+rc=${PIPESTATUS[0]}
+set -e
+"$ROOT/scripts/check-secrets.sh" "$LOG"
+exit "$rc"

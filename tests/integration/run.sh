@@ -42,7 +42,9 @@ main() {
     [ ${#targets[@]} -gt 0 ] || { echo "no integration targets found" >&2; exit 2; }
     for target in "${targets[@]}"; do
         printf '\n--- target %s\n' "$target"
-        run_target "$target" || failed+=("$target")
+        run_target "$target" 2>&1 | tee "$WORK/$target.log"
+        [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("$target")
+        "$ROOT/scripts/check-secrets.sh" "$WORK/$target.log" || failed+=("$target (secret in output)")
     done
     printf '\n%d passed, %d failed\n' "$(( ${#targets[@]} - ${#failed[@]} ))" "${#failed[@]}"
     [ ${#failed[@]} -eq 0 ] || { echo "failed targets: ${failed[*]}"; exit 1; }

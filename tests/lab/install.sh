@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the local lab runs on. Idempotent: when every
 # package is already installed it only checks and exits. It does not create
-# the project virtualenv (the top-level bootstrap does that).
+# the project virtualenv (the top-level bootstrap does that). Extra package
+# names given as arguments are installed the same way.
 set -euo pipefail
 
-readonly PACKAGES=(
+PACKAGES=(
     pebble pdns-server pdns-backend-sqlite3 bind9 bind9-utils dnsutils unbound
     redis-server iptables sqlite3 iproute2 openssl curl
 )
@@ -56,6 +57,7 @@ main() {
         exit 1
     fi
     local missing
+    PACKAGES+=("$@")
     mapfile -t missing < <(missing_packages)
     if [ "${#missing[@]}" -eq 0 ]; then
         echo "lab packages: all installed"
