@@ -38,6 +38,10 @@ main() {
     log "Taking the primary provider's API down: connections to PowerDNS's API are refused, its DNS still answers"
     trap restore_primary EXIT
     "$LAB" fault pdns refused
+    printf 'PowerDNS API %s: %s\n' "$LAB_PDNS_API_URL" \
+        "$(curl -sS -m 3 -o /dev/null "$LAB_PDNS_API_URL/api/v1/servers" 2>&1 || true)"
+    printf 'PowerDNS DNS %s still answers: example.test A %s\n' "$LAB_PDNS_DNS" \
+        "$(dig +short @"$LAB_PDNS_DNS" example.test A)"
 
     log "Renewing: a new certificate for example.test and *.example.test"
     playbook playbooks/renew.yml -e dns01_renewal_force=true
