@@ -19,6 +19,7 @@ description:
   - NXDOMAIN and empty answers mean "not yet". A server that keeps answering SERVFAIL or REFUSED fails the task early
     with a hint, instead of making it wait until O(timeout).
   - Optionally, recursive O(resolvers) must see the values too; they are asked only once the authoritative servers serve them.
+    A resolver is an address (plain DNS) or the URL of a DNS-over-HTTPS resolver (RFC 8484).
 author:
   - portable.dns01 contributors (@portable-dns01)
 extends_documentation_fragment:
@@ -35,6 +36,8 @@ attributes:
     description: Only reads the DNS; never reports a change.
 requirements:
   - dnspython >= 2.4
+  - requests, when O(resolvers) lists a DNS-over-HTTPS URL
+  - h2, for DNS-over-HTTPS resolvers that speak only HTTP/2 (unbound among them); without it, HTTP/1.1 is used
 options:
   records:
     description:
@@ -71,7 +74,10 @@ options:
     default: []
   resolvers:
     description:
-      - Addresses of recursive resolvers that must also see the values (CNAMEs followed by the resolver).
+      - Recursive resolvers that must also see the values (CNAMEs followed by the resolver).
+      - Each entry is an IP address, asked over plain DNS, or the C(https://) URL of a DNS-over-HTTPS resolver (RFC 8484),
+        for example V(https://dns.example/dns-query). Both kinds may be mixed. A trailing URI template C({?dns}) is ignored.
+      - For a DNS-over-HTTPS resolver, connecting (TCP and TLS) and waiting for the answer each take at most O(query_timeout).
       - Asked only after every authoritative server serves the values, so they do not cache a negative answer.
     type: list
     elements: str
@@ -106,8 +112,29 @@ options:
       - A server that does not answer at all is waited for until O(timeout).
     type: int
     default: 3
+  doh_method:
+    description:
+      - The HTTP method of queries to DNS-over-HTTPS O(resolvers).
+      - V(POST) cannot be answered by an HTTP cache between this host and the resolver, so every poll sees the resolver's answer.
+      - V(GET) sends the query in the URL, as some servers and proxies prefer.
+    type: str
+    default: POST
+    choices: [GET, POST]
+  doh_ca_bundle:
+    description:
+      - A PEM file of CA certificates to verify the TLS certificates of DNS-over-HTTPS O(resolvers) with.
+      - Takes precedence over O(validate_certs). When not set, the CA bundle of C(requests) is used.
+    type: path
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of DNS-over-HTTPS O(resolvers).
+      - Only set this to V(false) on a trusted network, since anyone in between could then answer for the resolver.
+    type: bool
+    default: true
 notes:
   - A server that served the values once is not asked again.
+  - A DNS-over-HTTPS resolver that answers with an HTTP error, or not at all, is waited for like an unreachable address;
+    its entry in RV(records[].resolvers) names the last error in its C(hint).
 """
 
 EXAMPLES = r"""
@@ -127,6 +154,25 @@ EXAMPLES = r"""
         values: ["{{ challenge_value }}"]
     bootstrap_resolvers: [127.0.1.53]
     resolvers: [127.0.1.53]
+
+- name: Also wait until a public resolver and a DNS-over-HTTPS resolver see the value (one of the two is enough)
+  portable.dns01.propagation_wait:
+    records:
+      - name: _acme-challenge.example.com
+        values: ["{{ challenge_value }}"]
+    resolvers:
+      - 192.0.2.53
+      - https://doh.example.net/dns-query
+    resolver_quorum: 1
+
+- name: A DNS-over-HTTPS resolver whose certificate comes from a private CA
+  portable.dns01.propagation_wait:
+    records:
+      - name: _acme-challenge.fallback.test
+        values: ["{{ challenge_value }}"]
+    bootstrap_resolvers: [127.0.1.53]
+    resolvers: [https://127.0.1.53/dns-query]
+    doh_ca_bundle: /etc/ssl/lab/ca.pem
 
 - name: Wait until only the new value is served on two known servers
   portable.dns01.propagation_wait:
@@ -215,11 +261,13 @@ records:
           description: Seconds from the start to the first answer with the values.
           type: float
         hint:
-          description: What a failing answer usually means (lame delegation, DNSSEC, unreachable).
+          description: What a failing answer usually means (lame delegation, DNSSEC, unreachable), with the last error when there was no answer.
           type: str
           returned: when the server does not serve the values and its last answer was an error
     resolvers:
-      description: One entry per resolver in O(resolvers), with the same keys as RV(records[].nameservers).
+      description:
+        - One entry per resolver in O(resolvers), with the same keys as RV(records[].nameservers).
+        - RV(records[].nameservers[].address) is the resolver's address or DNS-over-HTTPS URL.
       type: list
       elements: dict
     unresolved_nameservers:
@@ -254,6 +302,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
 from ansible_collections.portable.dns01.plugins.module_utils._dns.argspec import propagation_argument_spec
+from ansible_collections.portable.dns01.plugins.module_utils._dns.doh import doh_client
 from ansible_collections.portable.dns01.plugins.module_utils._dns.propagation import PropagationWaiter
 from ansible_collections.portable.dns01.plugins.module_utils._dns.query import DNSPYTHON_IMPORT_ERROR, Transport
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
@@ -265,7 +314,8 @@ def wait(params: dict[str, t.Any], check_mode: bool) -> dict[str, t.Any]:
     specs = parse_records(params["records"])
     settings = parse_settings(params)
     clock = Clock()
-    resolver = Resolver(Transport(), settings.bootstrap_resolvers, clock, settings.query_timeout)
+    transport = Transport(doh=doh_client(settings.resolvers, settings.doh_method, settings.doh_verify))
+    resolver = Resolver(transport, settings.bootstrap_resolvers, clock, settings.query_timeout)
     waiter = PropagationWaiter(resolver, settings, clock)
     if check_mode:
         return {"changed": False, "records": waiter.preview(specs)}

@@ -23,6 +23,15 @@ def resolver_argument_spec() -> dict[str, t.Any]:
     }
 
 
+def doh_argument_spec() -> dict[str, t.Any]:
+    """Options for resolvers given as DNS-over-HTTPS URLs: ``doh_method``, ``doh_ca_bundle``, ``validate_certs``."""
+    return {
+        "doh_method": {"type": "str", "default": "POST", "choices": ["GET", "POST"]},
+        "doh_ca_bundle": {"type": "path"},
+        "validate_certs": {"type": "bool", "default": True},
+    }
+
+
 def propagation_argument_spec() -> dict[str, t.Any]:
     """The options of ``propagation_wait``, resolver options included."""
     spec = {
@@ -44,4 +53,5 @@ def propagation_argument_spec() -> dict[str, t.Any]:
         "servfail_retries": {"type": "int", "default": 3},
     }
     spec.update(resolver_argument_spec())
+    spec.update(doh_argument_spec())
     return spec

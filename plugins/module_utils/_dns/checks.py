@@ -46,15 +46,16 @@ class ServerCheck:
     last_check: float | None = None
     served_at: float | None = None
     failures: int = 0
+    error: str | None = None
 
     @property
     def serving(self) -> bool:
         """Whether this server has served the values."""
         return self.served_at is not None
 
-    def update(self, rcode: str, values: list[str], now: float, spec: RecordSpec) -> None:
-        """Take one answer; a server that served the values once counts as serving."""
-        self.rcode, self.values, self.last_check = rcode, values, now
+    def update(self, rcode: str, values: list[str], now: float, spec: RecordSpec, error: str | None = None) -> None:
+        """Take one answer (or, with ``error``, why there was none); a server that served the values once counts as serving."""
+        self.rcode, self.values, self.last_check, self.error = rcode, values, now, error
         if rcode in HINTS:
             self.failures += 1
         elif rcode != NO_ANSWER:
@@ -71,7 +72,9 @@ class ServerCheck:
         if self.recursive and self.rcode == "SERVFAIL":
             return RESOLVER_SERVFAIL
         if self.rcode == NO_ANSWER:
-            return "no answer: the address is unreachable or the server is down"
+            # The error tells a DoH resolver's HTTP 404 or TLS failure from a plain time-out.
+            last = f"; last error: {self.error}" if self.error else ""
+            return f"no answer: the address is unreachable or the server is down{last}"
         return HINTS.get(self.rcode or "")
 
     def result(self) -> dict[str, t.Any]:

@@ -103,20 +103,22 @@ class PropagationWaiter:
         jobs = [(record, check) for record in records for check in record.pending(retries)]
         answers = list(pool.map(self._ask, jobs))
         now = elapsed()
-        for (record, check), (rcode, values) in zip(jobs, answers):
-            check.update(rcode, values, now, record.spec)
+        for (record, check), (rcode, values, error) in zip(jobs, answers):
+            check.update(rcode, values, now, record.spec, error)
         for record in records:
             record.settle(now, self.settings.quorum())
 
-    def _ask(self, job: tuple[RecordCheck, ServerCheck]) -> tuple[str, list[str]]:
+    def _ask(self, job: tuple[RecordCheck, ServerCheck]) -> tuple[str, list[str], str | None]:
+        """(rcode, values, None), or (TIMEOUT, [], why) when the server gave no usable answer."""
         record, check = job
         try:
             if check.recursive:
-                # Resolvers get the original name, as the CA's resolvers do: that exercises the CNAMEs too.
-                return self.resolver.recursive_txt(record.spec.name, check.address)
-            return self.resolver.authoritative_txt(record.checked_name, check.address)
-        except DnsQueryError:
-            return NO_ANSWER, []
+                # Resolvers (addresses or DoH URLs) get the original name, as the CA's resolvers do:
+                # that exercises the CNAMEs too.
+                return (*self.resolver.recursive_txt(record.spec.name, check.address), None)
+            return (*self.resolver.authoritative_txt(record.checked_name, check.address), None)
+        except DnsQueryError as exc:
+            return NO_ANSWER, [], exc.msg
 
     def _fail_on_broken(self, records: list[RecordCheck]) -> None:
         """Stop early when a server keeps failing or the resolver quorum can no longer be met."""

@@ -7,15 +7,19 @@
 
 This is a private module_utils file: its API may change without notice.
 Everything in ``_dns`` that talks to the network goes through ``Transport``,
-so tests replace it with a fake that answers from memory.
+so tests replace it with a fake that answers from memory. A server is an
+address, or the ``https://`` URL of a DNS-over-HTTPS resolver.
 """
 
 from __future__ import annotations
+
+import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     DependencyError,
     DnsQueryError,
 )
+from ansible_collections.portable.dns01.plugins.module_utils._dns.doh import is_doh_url
 
 try:
     import dns.exception
@@ -47,11 +51,15 @@ def rcode_text(message: dns.message.Message) -> str:
 
 
 class Transport:
-    """Sends DNS messages over UDP, retrying over TCP when the answer is truncated."""
+    """Sends DNS messages over UDP, retrying over TCP when the answer is truncated.
 
-    def __init__(self, payload: int = EDNS_PAYLOAD) -> None:
+    Servers given as ``https://`` URLs go to ``doh`` (a ``DohClient``) instead.
+    """
+
+    def __init__(self, payload: int = EDNS_PAYLOAD, doh: t.Any = None) -> None:
         require_dnspython()
         self.payload = payload
+        self.doh = doh
 
     def query(self, qname: str | dns.name.Name, rdtype: str | int, server: str, port: int = 53,
               timeout: float = DEFAULT_TIMEOUT, recursion: bool = False) -> dns.message.Message:
@@ -72,6 +80,8 @@ class Transport:
 
         ``tcp`` skips UDP, which suits UPDATE messages and zone transfers.
         """
+        if is_doh_url(server):
+            return self._doh(request, server, timeout)
         try:
             if tcp:
                 return dns.query.tcp(request, server, timeout=timeout, port=port)
@@ -84,6 +94,11 @@ class Transport:
         except dns.exception.DNSException as exc:
             # Malformed or mismatched responses, TSIG failures and the like.
             raise _query_error(request, server, port, "bad-response", exc) from exc
+
+    def _doh(self, request: dns.message.Message, url: str, timeout: float) -> dns.message.Message:
+        if self.doh is None:
+            raise _query_error(request, url, 443, "no-doh-client", ValueError("DoH resolvers need a DohClient"))
+        return self.doh.exchange(request, url, timeout)
 
 
 def _query_error(request: dns.message.Message, server: str, port: int, reason: str, exc: Exception) -> DnsQueryError:

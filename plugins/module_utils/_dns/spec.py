@@ -14,6 +14,7 @@ import dataclasses
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
+from ansible_collections.portable.dns01.plugins.module_utils._dns.doh import METHODS, check_ca_bundle, parse_doh_url
 from ansible_collections.portable.dns01.plugins.module_utils._dns.names import name_text, parse_address, parse_name
 
 MODES = ("subset", "equal")
@@ -40,7 +41,11 @@ class RecordSpec:
 
 @dataclasses.dataclass
 class WaitSettings:
-    """How to wait; times in seconds. Empty ``nameservers`` means discover the authoritative ones."""
+    """How to wait; times in seconds. Empty ``nameservers`` means discover the authoritative ones.
+
+    ``resolvers`` holds addresses and DoH URLs; ``doh_method`` and ``doh_verify``
+    (requests' ``verify``: a CA bundle path or a bool) apply to the URLs.
+    """
 
     timeout: float = 300.0
     interval: float = 0.5
@@ -52,6 +57,8 @@ class WaitSettings:
     resolver_quorum: int | None = None
     bootstrap_resolvers: list[str] = dataclasses.field(default_factory=list)
     follow_cnames: bool = True
+    doh_method: str = "POST"
+    doh_verify: bool | str = True
 
     def quorum(self) -> int:
         """How many of ``resolvers`` must see the values (all unless set)."""
@@ -97,10 +104,12 @@ def parse_settings(params: dict[str, t.Any]) -> WaitSettings:
         query_timeout=_positive(params, "query_timeout"),
         servfail_retries=_at_least_zero(params, "servfail_retries"),
         nameservers=_addresses(params, "nameservers"),
-        resolvers=_addresses(params, "resolvers"),
+        resolvers=_resolvers(params.get("resolvers") or []),
         resolver_quorum=params.get("resolver_quorum"),
         bootstrap_resolvers=_addresses(params, "bootstrap_resolvers"),
         follow_cnames=bool(params.get("follow_cnames", True)),
+        doh_method=_doh_method(params),
+        doh_verify=_doh_verify(params),
     )
     if settings.max_interval < settings.interval:
         raise InputError("max_interval: must not be smaller than interval", field="max_interval")
@@ -137,3 +146,32 @@ def _addresses(params: dict[str, t.Any], key: str) -> list[str]:
     raw = params.get(key) or []
     addresses = [parse_address(item, f"{key}[{index}]") for index, item in enumerate(raw)]
     return list(dict.fromkeys(addresses))
+
+
+def _resolvers(raw: list[t.Any]) -> list[str]:
+    """Addresses and DoH URLs, mixed, in the order given and without repeats."""
+    return list(dict.fromkeys(parse_resolver(item, f"resolvers[{index}]") for index, item in enumerate(raw)))
+
+
+def parse_resolver(text: t.Any, field: str) -> str:
+    """An IP address or an ``https://`` DoH URL, normalised; ``InputError`` naming ``field`` otherwise."""
+    if "://" in str(text):
+        return parse_doh_url(text, field)
+    try:
+        return parse_address(text, field)
+    except InputError:
+        raise InputError(f"{field}: {text!r} is neither an IP address nor an https:// DoH URL", field=field) from None
+
+
+def _doh_method(params: dict[str, t.Any]) -> str:
+    method = str(params.get("doh_method") or WaitSettings.doh_method).upper()
+    if method not in METHODS:
+        raise InputError(f"doh_method: must be one of {', '.join(METHODS)}", field="doh_method")
+    return method
+
+
+def _doh_verify(params: dict[str, t.Any]) -> bool | str:
+    """requests' ``verify``: the CA bundle when one is given, else whether to check certificates at all."""
+    bundle = params.get("doh_ca_bundle")
+    check_ca_bundle(bundle, "doh_ca_bundle")
+    return bundle or bool(params.get("validate_certs", True))

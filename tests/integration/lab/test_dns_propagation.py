@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError, PropagationTimeout
+from ansible_collections.portable.dns01.plugins.module_utils._dns.doh import doh_client
 from ansible_collections.portable.dns01.plugins.module_utils._dns.propagation import PropagationWaiter
 from ansible_collections.portable.dns01.plugins.module_utils._dns.query import Transport
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
@@ -108,9 +109,10 @@ def token() -> str:
 
 
 def waiter(lab: dict[str, str], **settings: t.Any) -> PropagationWaiter:
-    settings = {"timeout": 30.0, "interval": 0.25, "max_interval": 1.0, "query_timeout": 2.0, **settings}
-    resolver = Resolver(Transport(), [lab["LAB_RESOLVER"]], query_timeout=2.0)
-    return PropagationWaiter(resolver, WaitSettings(**settings))
+    wait = WaitSettings(**{"timeout": 30.0, "interval": 0.25, "max_interval": 1.0, "query_timeout": 2.0, **settings})
+    transport = Transport(doh=doh_client(wait.resolvers, wait.doh_method, wait.doh_verify))
+    resolver = Resolver(transport, [lab["LAB_RESOLVER"]], query_timeout=2.0)
+    return PropagationWaiter(resolver, wait)
 
 
 def later(seconds: float, action: t.Callable[[], None]) -> threading.Timer:
@@ -210,3 +212,28 @@ def test_cname_into_the_acme_dns_double(lab: dict[str, str], bind: Bind) -> None
     assert record["cname_chain"] == [name, account["fulldomain"]]
     assert record["zone"] == lab["LAB_ACMEDNS_DOMAIN"] and list(by_address(record)) == [lab["LAB_ACMEDNS_DNS"]]
     assert record["done"] and record["elapsed"] >= 1.0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_doh_resolver_sees_a_txt_added_by_tsig_update(lab: dict[str, str], bind: Bind, method: str) -> None:
+    zone, value = lab["LAB_BIND_ZONE"], token()
+    name = f"doh-{uuid.uuid4().hex[:12]}.{zone}"
+    bind.txt(zone, name, value)
+    resolvers = [lab["LAB_DOH_URL"], lab["LAB_RESOLVER"]]
+    record = waiter(lab, resolvers=resolvers, doh_method=method, doh_verify=lab["LAB_TLS_CA_BUNDLE"]).wait(
+        [RecordSpec(name, (value,))])["records"][0]
+    assert record["done"] and list(by_address(record)) == [lab["LAB_BIND_SERVER"]]
+    doh, plain = record["resolvers"]
+    assert (doh["address"], doh["rcode"], doh["served"]) == (lab["LAB_DOH_URL"], "NOERROR", [value])
+    assert plain["served"] == [value]
+
+
+def test_doh_resolver_with_an_untrusted_certificate_is_reported(lab: dict[str, str], bind: Bind) -> None:
+    zone, value = lab["LAB_BIND_ZONE"], token()
+    name = f"doh-{uuid.uuid4().hex[:12]}.{zone}"
+    bind.txt(zone, name, value)
+    # The default CA bundle does not hold the lab CA: verification must fail, not be skipped.
+    with pytest.raises(PropagationTimeout) as raised:
+        waiter(lab, timeout=2.0, resolvers=[lab["LAB_DOH_URL"]]).wait([RecordSpec(name, (value,))])
+    row = raised.value.details["lagging"][0]
+    assert row["address"] == lab["LAB_DOH_URL"] and "(tls)" in row["hint"] and "CERTIFICATE_VERIFY_FAILED" in row["hint"]

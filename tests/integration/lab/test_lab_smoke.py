@@ -6,6 +6,7 @@ and BIND's RFC 2136 write records, the fault switch breaks only the HTTP API,
 and the multi.test secondary lags on demand.
 """
 
+import base64
 import fcntl
 import json
 import os
@@ -152,6 +153,20 @@ def test_zone_resolves_through_the_lab_resolver(lab, zone):
     resp = query(lab["LAB_RESOLVER"], zone, "SOA", recurse=True)
     assert dns.rcode.to_text(resp.rcode()) == "NOERROR"
     assert resp.answer
+
+
+def test_resolver_answers_over_dns_over_https(lab):
+    # curl, not requests: unbound speaks DoH over HTTP/2 only.
+    msg = dns.message.make_query("example.test", "A")
+    msg.id = 0
+    encoded = base64.urlsafe_b64encode(msg.to_wire()).rstrip(b"=").decode()
+    out = subprocess.run(
+        ["curl", "-sf", "--max-time", str(TIMEOUT), "--cacert", lab["LAB_TLS_CA_BUNDLE"],
+         "-H", "accept: application/dns-message", "%s?dns=%s" % (lab["LAB_DOH_URL"], encoded)],
+        check=True, capture_output=True, timeout=10).stdout
+    resp = dns.message.from_wire(out)
+    assert msg.is_response(resp) and dns.rcode.to_text(resp.rcode()) == "NOERROR"
+    assert {rd.address for rrset in resp.answer for rd in rrset} == {"127.0.1.1"}
 
 
 def test_root_delegates_example_test_with_glue(lab):

@@ -8,13 +8,23 @@ start_unbound() {
     local dir="$STATE_DIR/unbound"
     mkdir -p "$dir"
     cp "$CONF_DIR/root.hints" "$dir/root.hints"
-    render "$CONF_DIR/unbound.conf.in" "$dir/unbound.conf" "DIR=$dir"
+    render "$CONF_DIR/unbound.conf.in" "$dir/unbound.conf" "DIR=$dir" "TLS_DIR=$TLS_DIR"
     unbound-checkconf "$dir/unbound.conf" >/dev/null || die "unbound-checkconf failed"
     launch unbound unbound -d -c "$dir/unbound.conf"
 }
 
-# The resolver is up when it resolves through the root's delegation.
-probe_unbound() { dns_answers 127.0.1.53 example.test A +recurse; }
+readonly DOH_URL=https://127.0.1.53/dns-query
+# "example.test A" with RD set and ID 0 (RFC 8484 4.1), in DNS wire format,
+# base64url without padding: the ?dns= parameter of a DoH GET.
+readonly DOH_PROBE_QUERY=AAABAAABAAAAAAAAB2V4YW1wbGUEdGVzdAAAAQAB
+
+# The resolver is up when it resolves through the root's delegation, over
+# plain DNS and over DNS-over-HTTPS.
+probe_unbound() {
+    dns_answers 127.0.1.53 example.test A +recurse &&
+        [ "$(http_code "$DOH_URL?dns=$DOH_PROBE_QUERY" --cacert "$TLS_DIR/ca.pem" \
+            -H 'accept: application/dns-message')" = 200 ]
+}
 
 # --- Pebble ---------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
-# The lab CA and the server certificate Pebble's HTTPS listeners present.
-# Made once and kept across down/up, so clients can pin LAB_TLS_CA_BUNDLE.
+# The lab CA and the server certificates: "server" for Pebble's HTTPS
+# listeners, "doh" for unbound's DNS-over-HTTPS listener. Made once and kept
+# across down/up, so clients can pin LAB_TLS_CA_BUNDLE.
 
 readonly TLS_SANS="IP:127.0.1.10,IP:127.0.1.12,IP:127.0.1.13,DNS:localhost"
+readonly DOH_TLS_SANS="IP:127.0.1.53"
 
 make_lab_ca() {
     openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
@@ -12,21 +14,42 @@ make_lab_ca() {
         -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 }
 
-make_server_cert() {
-    local ext="$TLS_DIR/server.ext"
+# make_leaf_cert NAME SANS: NAME.key and NAME.pem in TLS_DIR, signed by the lab CA.
+make_leaf_cert() {
+    local name="$1" sans="$2" ext="$TLS_DIR/$1.ext"
     printf '%s\n' \
         "basicConstraints=critical,CA:FALSE" \
         "keyUsage=critical,digitalSignature" \
         "extendedKeyUsage=serverAuth" \
         "subjectKeyIdentifier=hash" \
         "authorityKeyIdentifier=keyid" \
-        "subjectAltName=$TLS_SANS" >"$ext"
+        "subjectAltName=$sans" >"$ext"
     openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-        -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" \
+        -keyout "$TLS_DIR/$name.key" -out "$TLS_DIR/$name.csr" \
         -subj "/CN=localhost" 2>/dev/null
-    openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" \
+    openssl x509 -req -in "$TLS_DIR/$name.csr" -CA "$TLS_DIR/ca.pem" \
         -CAkey "$TLS_DIR/ca.key" -CAcreateserial -days 825 \
-        -extfile "$ext" -out "$TLS_DIR/server.pem" 2>/dev/null
+        -extfile "$ext" -out "$TLS_DIR/$name.pem" 2>/dev/null
+}
+
+# leaf_sans NAME: the SANs of NAME.pem in the form of TLS_SANS, one a line.
+leaf_sans() {
+    openssl x509 -in "$TLS_DIR/$1.pem" -noout -ext subjectAltName 2>/dev/null |
+        sed -n '2,$p' | tr ',' '\n' | sed -e 's/^ *//' -e 's/^IP Address:/IP:/'
+}
+
+# ensure_leaf NAME SANS: remake NAME's certificate when it is missing or lacks a SAN.
+ensure_leaf() {
+    local name="$1" sans="$2" have want wanted
+    have="$(leaf_sans "$name")"
+    IFS=, read -ra wanted <<<"$sans"
+    for want in "${wanted[@]}"; do
+        if ! grep -qxF "$want" <<<"$have"; then
+            log "making the lab $name certificate"
+            make_leaf_cert "$name" "$sans"
+            return 0
+        fi
+    done
 }
 
 ensure_tls() {
@@ -34,13 +57,8 @@ ensure_tls() {
     if [ ! -s "$TLS_DIR/ca.pem" ] || [ ! -s "$TLS_DIR/ca.key" ]; then
         log "making the lab CA"
         make_lab_ca
-        rm -f "$TLS_DIR/server.pem"
+        rm -f "$TLS_DIR/server.pem" "$TLS_DIR/doh.pem"
     fi
-    # Remake the leaf when it is missing or its SANs changed.
-    local sans
-    sans="$(openssl x509 -in "$TLS_DIR/server.pem" -noout -ext subjectAltName 2>/dev/null || true)"
-    if ! grep -q 'IP Address:127.0.1.13' <<<"$sans"; then
-        log "making the lab server certificate"
-        make_server_cert
-    fi
+    ensure_leaf server "$TLS_SANS"
+    ensure_leaf doh "$DOH_TLS_SANS"
 }

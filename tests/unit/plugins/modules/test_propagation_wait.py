@@ -14,9 +14,10 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.portable.dns01.plugins.modules import propagation_wait
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, World
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, FakeSession, World
 
 NAME = "_acme-challenge.example.test"
+DOH_URL = "https://doh.test/dns-query"
 
 
 @pytest.fixture
@@ -25,7 +26,16 @@ def world(monkeypatch: pytest.MonkeyPatch) -> World:
     dns_world = World(clock)
     dns_world.zone("test", {"ns.test": ["10.0.0.5"]})
     dns_world.zone("example.test", {"ns1.example.test": ["10.0.1.1"], "ns2.example.test": ["10.0.1.2"]}, parent="test")
-    monkeypatch.setattr(propagation_wait, "Transport", lambda: dns_world.transport)
+    dns_world.session = FakeSession(dns_world.transport.servers)
+
+    def transport(doh: t.Any = None) -> t.Any:
+        # The module's own DohClient, with the HTTP session replaced at the seam.
+        if doh is not None:
+            doh.session = dns_world.session
+        dns_world.transport.doh = doh
+        return dns_world.transport
+
+    monkeypatch.setattr(propagation_wait, "Transport", transport)
     monkeypatch.setattr(propagation_wait, "Clock", lambda: clock)
     return dns_world
 
@@ -70,9 +80,29 @@ def test_check_mode_reports_servers_without_waiting(world: World, capsys: pytest
     ({"records": [{"name": NAME, "values": ["a"]}], "resolvers": ["10.0.9.9"], "resolver_quorum": 2}, "resolver_quorum"),
     ({"records": [{"name": NAME, "values": ["a"]}], "timeout": 0}, "timeout"),
     ({"records": [{"name": NAME, "values": ["a"]}], "max_interval": 0.1}, "max_interval"),
+    ({"records": [{"name": NAME, "values": ["a"]}], "resolvers": ["10.0.9.9", "doh.test/dns-query"]}, "resolvers[1]"),
 ])
 def test_invalid_input_fails_before_any_query(world: World, capsys: pytest.CaptureFixture[str], args: dict[str, t.Any], field: str) -> None:
     result = run_module(args, capsys)
     assert result["failed"] and result["error_class"] == "InputError"
     assert result["field"] == field and result["msg"].startswith(field)
     assert not world.transport.log
+
+
+def test_doh_and_address_resolvers_with_a_quorum(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.txt("example.test", NAME, "token")
+    world.add_resolver("10.0.9.9")  # never sees the value
+    world.add_resolver(DOH_URL).txt(NAME, "token")
+    result = run_module({"records": [{"name": NAME, "values": ["token"]}], "resolvers": ["10.0.9.9", f"{DOH_URL}{{?dns}}"],
+                         "resolver_quorum": 1, "doh_method": "GET", "validate_certs": False}, capsys)
+    record = result["records"][0]
+    assert "failed" not in result and record["done"]
+    assert [(row["address"], row["serving"]) for row in record["resolvers"]] == [("10.0.9.9", False), (DOH_URL, True)]
+    call = world.session.requests[0]
+    assert (call["method"], call["url"], call["verify"], call["timeout"]) == ("GET", DOH_URL, False, 3.0)
+
+
+def test_without_doh_resolvers_no_client_is_built(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.txt("example.test", NAME, "token")
+    run_module({"records": [{"name": NAME, "values": ["token"]}]}, capsys)
+    assert world.transport.doh is None and not world.session.requests

@@ -7,11 +7,14 @@
 
 ``FakeServer`` answers like an authoritative server (referrals, NXDOMAIN,
 NODATA, CNAMEs) or, with ``recursive=True``, like a resolver that already
-knows everything. ``FakeTransport`` stands in for ``_dns.query.Transport``.
+knows everything. ``FakeTransport`` stands in for ``_dns.query.Transport``;
+servers named by ``https://`` URLs go through its ``doh`` client, whose
+``FakeSession`` answers HTTP requests from the same FakeServers.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import threading
 import typing as t
@@ -23,6 +26,8 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
+import requests.exceptions
+import requests.structures
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError
 
@@ -148,6 +153,7 @@ class FakeTransport:
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
+        self.doh: t.Any = None
         self.servers: dict[str, FakeServer] = {}
         self.log: list[tuple[str, str, str, bool]] = []
         self.rcodes: list[tuple[str, str, str]] = []
@@ -165,6 +171,10 @@ class FakeTransport:
             self._apply_due_events()
             question = request.question[0]
             self.log.append((server, question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype), recursion))
+        if server.startswith("https://") and self.doh is not None:
+            # As Transport does: DoH URLs go to the DoH client, here over a FakeSession.
+            return self.doh.exchange(request, server, timeout)
+        with self._lock:
             target = self.servers.get(server)
             if target is None or target.silent:
                 raise DnsQueryError(f"DNS query to {server} failed (timeout)", server=server, reason="timeout")
@@ -229,3 +239,51 @@ class World:
 
     def server(self, address: str) -> FakeServer:
         return self.transport.servers[address]
+
+
+class FakeResponse:
+    """The parts of a ``requests.Response`` the DoH client reads."""
+
+    def __init__(self, status_code: int = 200, content: bytes = b"", content_type: str | None = "application/dns-message") -> None:
+        self.status_code = status_code
+        self.reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}.get(status_code, "")
+        self.headers = requests.structures.CaseInsensitiveDict({"Content-Type": content_type} if content_type else {})
+        self.content = content
+
+
+class FakeSession:
+    """A ``requests.Session`` for DoH: each URL answered by the FakeServer in ``servers`` under that URL.
+
+    ``failures`` maps a URL to an exception to raise or a FakeResponse to return
+    instead; ``requests`` logs every call's method, URL and keyword arguments.
+    """
+
+    def __init__(self, servers: dict[str, FakeServer]) -> None:
+        self.servers = servers
+        self.failures: dict[str, Exception | FakeResponse] = {}
+        self.requests: list[dict[str, t.Any]] = []
+        self._lock = threading.Lock()
+
+    def request(self, method: str, url: str, **kwargs: t.Any) -> FakeResponse:
+        with self._lock:
+            self.requests.append({"method": method, "url": url, **kwargs})
+        failure = self.failures.get(url)
+        if isinstance(failure, Exception):
+            raise failure
+        if failure is not None:
+            return failure
+        query = dns.message.from_wire(self.wire(method, kwargs))
+        server = self.servers.get(url)
+        if server is None:
+            return FakeResponse(404, b"not here", "text/plain")
+        if server.silent:
+            raise requests.exceptions.ReadTimeout(f"read timed out ({url})")
+        return FakeResponse(200, server.respond(query).to_wire(max_size=65535))
+
+    @staticmethod
+    def wire(method: str, kwargs: dict[str, t.Any]) -> bytes:
+        """The DNS message a DoH request carries: base64url in ?dns= for GET, the body for POST."""
+        if method == "GET":
+            encoded = kwargs["params"]["dns"]
+            return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        return kwargs["data"]

@@ -10,13 +10,15 @@ import typing as t
 import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError, PropagationTimeout
+from ansible_collections.portable.dns01.plugins.module_utils._dns.doh import DohClient
 from ansible_collections.portable.dns01.plugins.module_utils._dns.propagation import PropagationWaiter, poll_delay
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.plugins.module_utils._dns.spec import RecordSpec, WaitSettings
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, World
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, FakeResponse, FakeSession, World
 
 NAME = "_acme-challenge.example.test"
 ADDRESSES = ["10.0.1.1", "10.0.1.2", "fd00::2"]
+DOH_URL = "https://doh.test/dns-query"
 
 
 def spec(name: str = NAME, *values: str, mode: str = "subset") -> RecordSpec:
@@ -227,3 +229,61 @@ def test_preview_reports_servers_without_polling(resolver: Resolver, world: Worl
     assert sorted(row["address"] for row in preview[0]["nameservers"]) == sorted(ADDRESSES)
     assert "error" in preview[1]
     assert not [query for query in world.transport.log if query[2] == "TXT"]
+
+
+@pytest.fixture
+def doh_session(world: World) -> FakeSession:
+    """DoH resolvers at the HTTP seam: the world's transport hands URLs to a DohClient over this session."""
+    session = FakeSession(world.transport.servers)
+    world.transport.doh = DohClient(session)
+    return session
+
+
+def test_mixed_address_and_doh_resolvers_all_see_the_value(resolver: Resolver, world: World, clock: FakeClock,
+                                                           doh_session: FakeSession) -> None:
+    world.txt("example.test", NAME, "token")
+    world.add_resolver("10.0.9.1").txt(NAME, "token")
+    doh = world.add_resolver(DOH_URL)
+    world.transport.at(2.0, lambda: doh.txt(NAME, "token"))
+    record = waiter(resolver, clock, resolvers=["10.0.9.1", DOH_URL]).wait([spec()])["records"][0]
+    rows = {row["address"]: row for row in record["resolvers"]}
+    assert record["done"] and rows[DOH_URL]["served_at"] >= 2.0 and rows["10.0.9.1"]["served_at"] < 1.0
+    assert len(world.transport.queries_to("10.0.9.1")) == 1  # served once: not asked again
+    assert {call["url"] for call in doh_session.requests} == {DOH_URL}
+
+
+def test_quorum_met_by_a_doh_resolver_while_an_address_lags(resolver: Resolver, world: World, clock: FakeClock,
+                                                            doh_session: FakeSession) -> None:
+    world.txt("example.test", NAME, "token")
+    world.add_resolver("10.0.9.1").txt(NAME, "cached-old-value")
+    world.add_resolver(DOH_URL).txt(NAME, "token")
+    settings = {"resolvers": ["10.0.9.1", DOH_URL]}
+    assert waiter(resolver, clock, resolver_quorum=1, **settings).wait([spec()])["records"][0]["done"]
+    with pytest.raises(PropagationTimeout, match="on 10.0.9.1: NOERROR"):
+        waiter(resolver, clock, timeout=3.0, **settings).wait([spec()])
+    assert doh_session.requests
+
+
+def test_a_failing_doh_resolver_is_waited_for_and_its_error_reported(resolver: Resolver, world: World, clock: FakeClock,
+                                                                     doh_session: FakeSession) -> None:
+    world.txt("example.test", NAME, "token")
+    world.add_resolver(DOH_URL).txt(NAME, "token")
+    doh_session.failures[DOH_URL] = FakeResponse(503, b"", "text/plain")
+    world.transport.at(2.0, doh_session.failures.clear)
+    record = waiter(resolver, clock, resolvers=[DOH_URL]).wait([spec()])["records"][0]
+    assert record["done"] and record["resolvers"][0]["served_at"] >= 2.0
+    doh_session.failures[DOH_URL] = FakeResponse(503, b"", "text/plain")
+    with pytest.raises(PropagationTimeout) as raised:
+        waiter(resolver, clock, timeout=2.0, resolvers=[DOH_URL]).wait([spec()])
+    row = raised.value.details["lagging"][0]
+    assert (row["address"], row["rcode"]) == (DOH_URL, "TIMEOUT") and "HTTP 503 Service Unavailable" in row["hint"]
+
+
+def test_a_servfailing_doh_resolver_fails_the_quorum_early(resolver: Resolver, world: World, clock: FakeClock,
+                                                           doh_session: FakeSession) -> None:
+    world.txt("example.test", NAME, "token")
+    world.add_resolver(DOH_URL).rcode = "SERVFAIL"
+    with pytest.raises(DnsQueryError, match="DNSSEC validation failure") as raised:
+        waiter(resolver, clock, timeout=300.0, servfail_retries=1, resolvers=[DOH_URL]).wait([spec()])
+    assert raised.value.details["broken"][0]["address"] == DOH_URL
+    assert len(doh_session.requests) == 2

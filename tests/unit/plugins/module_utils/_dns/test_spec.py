@@ -49,8 +49,32 @@ def test_settings_defaults_and_quorum() -> None:
     ({"query_timeout": 0}, "query_timeout"),
     ({"bootstrap_resolvers": ["resolver.example"]}, "bootstrap_resolvers[0]"),
     ({"resolver_quorum": 1}, "resolver_quorum"),
+    ({"resolvers": ["127.0.1.53", "resolver.example"]}, "resolvers[1]"),
+    ({"resolvers": ["127.0.1.53", "https://doh.test/q", "http://doh.test/q"]}, "resolvers[2]"),
+    ({"resolvers": ["https://doh.test/q"], "doh_method": "PUT"}, "doh_method"),
+    ({"resolvers": ["https://doh.test/q"], "doh_ca_bundle": "/nonexistent/ca.pem"}, "doh_ca_bundle"),
 ])
 def test_bad_settings_name_the_field(params: dict, field: str) -> None:
     with pytest.raises(InputError) as raised:
         parse_settings(params)
     assert raised.value.details["field"] == field
+
+
+def test_resolvers_mix_addresses_and_doh_urls() -> None:
+    settings = parse_settings({"resolvers": ["127.0.1.53", "https://doh.test/dns-query{?dns}", "https://doh.test/dns-query"],
+                               "resolver_quorum": 1})
+    assert settings.resolvers == ["127.0.1.53", "https://doh.test/dns-query"]
+    assert settings.quorum() == 1 and settings.doh_method == "POST" and settings.doh_verify is True
+
+
+def test_doh_certificate_settings(tmp_path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n", encoding="ascii")
+    assert parse_settings({"doh_ca_bundle": str(bundle), "validate_certs": False}).doh_verify == str(bundle)
+    assert parse_settings({"validate_certs": False, "doh_method": "get"}).doh_verify is False
+    assert parse_settings({"doh_method": "get"}).doh_method == "GET"
+
+
+def test_a_bad_resolver_says_what_is_accepted() -> None:
+    with pytest.raises(InputError, match=r"resolvers\[0\]: 'dns.google' is neither an IP address nor an https:// DoH URL"):
+        parse_settings({"resolvers": ["dns.google"]})
