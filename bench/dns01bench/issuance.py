@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Benchmark 1: issuance cost per certificate, the collection against its peers.
+
+A sample issues N certificates (``b-<run>-<tag>-<i>.fallback.test`` and its
+wildcard) with one client, from a fresh state directory, so every client
+registers one account per sample. Clients take turns within each
+repetition. A command that fails is counted, its records are swept, and it
+is tried once more under new names (a resolver may still cache the failed
+values); the failed attempt's time stays in the totals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import statistics
+import typing as t
+
+from dns01bench import measure
+from dns01bench.lab import Zone
+from dns01bench.tools import Context, Tool
+
+LEGO_TRY = re.compile(r"\[([^\]]+)\] acme: Trying to solve DNS-01")
+LEGO_WAIT = re.compile(r"Wait for propagation \[")
+
+
+@dataclasses.dataclass
+class Sample:
+    """One client issuing N certificates."""
+
+    tool: str
+    count: int
+    wall: float = 0.0
+    cpu: float = 0.0
+    processes: int = 0
+    failures: int = 0
+    issued: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list)
+    lego_waits: list[float] = dataclasses.field(default_factory=list)
+
+    def add(self, run: measure.Run) -> None:
+        self.wall += run.wall
+        self.cpu += run.cpu
+        self.processes += 1
+
+    def as_dict(self) -> dict[str, t.Any]:
+        data = dataclasses.asdict(self)
+        data.update(wall_per_cert=self.wall / self.count, cpu_per_cert=self.cpu / self.count)
+        return data
+
+
+class Issuance:
+    """Runs the samples of benchmark 1 and keeps the lab clean behind them."""
+
+    def __init__(self, ctx: Context, run_id: str, log_path: str) -> None:
+        self.ctx = ctx
+        self.run_id = run_id
+        self.log_path = log_path
+        lab = ctx.lab
+        self.zone = Zone(lab, lab["LAB_BIND_ZONE"], lab["LAB_BIND_SERVER"], "BIND")
+
+    @property
+    def prefix(self) -> str:
+        return f"b-{self.run_id}-"
+
+    def names(self, tag: str, count: int) -> list[str]:
+        return [f"{self.prefix}{tag}-{index}.{self.ctx.lab['LAB_BIND_ZONE']}" for index in range(1, count + 1)]
+
+    def sample(self, tool: Tool, count: int, tag: str) -> Sample:
+        sample = Sample(tool.name, count)
+        sample_dir = self.ctx.path(tag)
+        os.makedirs(sample_dir, exist_ok=True)
+        for group in tool.groups(self.names(tag, count)):
+            self._group(tool, group, sample_dir, sample)
+        return sample
+
+    def _group(self, tool: Tool, names: list[str], sample_dir: str, sample: Sample) -> None:
+        for attempt in range(2):
+            current = names if attempt == 0 else [name.replace(self.prefix, f"{self.prefix}r", 1) for name in names]
+            command = tool.command(current, sample_dir)
+            with self.ctx.lab.locked():
+                run = measure.run(command.argv, command.timeout, env=command.env, log_path=self.log_path)
+                self.sweep()
+            sample.add(run)
+            sample.lego_waits.extend(lego_waits(run))
+            if run.ok:
+                sample.issued += len(names)
+                return
+            sample.failures += 1
+            sample.errors.append(" ".join(filter(None, (_error_line(run), tool.failure_detail(sample_dir)))))
+
+    def sweep(self) -> int:
+        """Remove what a client left in the zone (all of this run's names)."""
+        return self.zone.sweep(self.prefix)
+
+
+def _error_line(run: measure.Run) -> str:
+    if run.timed_out:
+        return f"timed out after {run.wall:.0f} s"
+    lines = [line.strip() for _stamp, line in run.lines if line.strip()]
+    errors = [line for line in lines if "error" in line.lower() and "logfile" not in line]
+    return f"exit {run.returncode}: {(errors or lines or [''])[-1][:200]}"
+
+
+def lego_waits(run: measure.Run) -> list[float]:
+    """Per authorization, seconds from lego's 'Trying to solve' (its TXT update done) to 'Wait for propagation'.
+
+    lego sleeps one polling interval before its first propagation check; on the
+    instant lab that check passes at once, so this is its propagation step.
+    """
+    waits, started = [], None
+    for stamp, line in run.lines:
+        if LEGO_TRY.search(line):
+            started = stamp
+        elif LEGO_WAIT.search(line) and started is not None:
+            waits.append(stamp - started)
+            started = None
+    return waits
+
+
+def summarize(samples: list[Sample]) -> dict[str, dict[str, t.Any]]:
+    """Median per-certificate cost per (tool, N), and peer / collection ratios."""
+    table: dict[str, dict[str, t.Any]] = {}
+    order = list(dict.fromkeys(sample.tool for sample in samples))
+    for key in sorted({(sample.tool, sample.count) for sample in samples}, key=lambda key: (key[1], order.index(key[0]))):
+        chosen = [sample for sample in samples if (sample.tool, sample.count) == key]
+        table[f"{key[0]}@{key[1]}"] = {
+            "tool": key[0], "count": key[1], "samples": len(chosen),
+            "wall_per_cert": statistics.median(sample.wall / sample.count for sample in chosen),
+            "cpu_per_cert": statistics.median(sample.cpu / sample.count for sample in chosen),
+            "failures": sum(sample.failures for sample in chosen),
+            "processes": sum(sample.processes for sample in chosen),
+        }
+    for row in table.values():
+        base = table.get(f"collection@{row['count']}")
+        if base:
+            row["wall_ratio"] = row["wall_per_cert"] / base["wall_per_cert"]
+            row["cpu_ratio"] = row["cpu_per_cert"] / base["cpu_per_cert"]
+    return table
+
+
+def run_all(ctx: Context, run_id: str, tools: list[Tool], counts: list[int], repeats: dict[int, int],
+            log_path: str, say: t.Callable[[str], None]) -> dict[str, t.Any]:
+    """Every (N, repetition, tool) sample, tools taking turns; then the summary."""
+    bench = Issuance(ctx, run_id, log_path)
+    samples: list[Sample] = []
+    try:
+        for count in counts:
+            for repetition in range(repeats.get(count, 1)):
+                for letter, tool in enumerate(tools):
+                    sample = bench.sample(tool, count, f"{chr(97 + letter)}{count}x{repetition}")
+                    say(f"  {tool.name:17} N={count:<3} wall/cert {sample.wall / count:7.2f} s  cpu/cert {sample.cpu / count:6.2f} s"
+                        f"  failures {sample.failures}")
+                    samples.append(sample)
+    finally:
+        with ctx.lab.locked():
+            left = bench.sweep()
+        if left:
+            say(f"  swept {left} leftover challenge names")
+    return {"samples": [sample.as_dict() for sample in samples], "summary": summarize(samples)}

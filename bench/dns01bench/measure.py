@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Run one command and measure it: wall time, and CPU time of its whole process tree.
+
+CPU time comes from ``getrusage(RUSAGE_CHILDREN)`` before and after the
+command: it sums user and system time of every descendant that was waited
+for, which covers ansible-playbook's workers and module processes. Commands
+run one at a time, so the difference belongs to the command alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import resource
+import signal
+import subprocess
+import threading
+import time
+import typing as t
+
+
+@dataclasses.dataclass
+class Run:
+    """What one command cost and printed."""
+
+    argv: list[str]
+    returncode: int
+    wall: float
+    cpu_user: float
+    cpu_sys: float
+    timed_out: bool
+    lines: list[tuple[float, str]]
+
+    @property
+    def cpu(self) -> float:
+        return self.cpu_user + self.cpu_sys
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    def tail(self, count: int = 15) -> str:
+        return "\n".join(line for _stamp, line in self.lines[-count:])
+
+
+def _children_cpu() -> tuple[float, float]:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime, usage.ru_stime
+
+
+def _collect(stream: t.IO[str], start: float, lines: list[tuple[float, str]]) -> None:
+    """Each output line with the seconds since start at which it arrived."""
+    for line in stream:
+        lines.append((time.monotonic() - start, line.rstrip("\n")))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End the command's own process group (started for it alone)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        process.wait()
+
+
+def _wait(process: subprocess.Popen, timeout: float) -> bool:
+    """Wait for the command; True when it had to be stopped at ``timeout``."""
+    try:
+        process.wait(timeout=timeout)
+        return False
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        return True
+    except BaseException:
+        # Interrupted (SIGTERM from scripts/bench.sh's timeout): take the command down too.
+        _stop(process)
+        raise
+
+
+def run(argv: list[str], timeout: float, env: dict[str, str] | None = None, cwd: str | None = None,
+        log_path: str | None = None) -> Run:
+    """Run ``argv`` to completion or ``timeout``; stdout and stderr are merged."""
+    before = _children_cpu()
+    start = time.monotonic()
+    lines: list[tuple[float, str]] = []
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          text=True, env=env, cwd=cwd, start_new_session=True) as process:
+        reader = threading.Thread(target=_collect, args=(process.stdout, start, lines), daemon=True)
+        reader.start()
+        timed_out = _wait(process, timeout)
+        wall = time.monotonic() - start
+        reader.join(timeout=5)
+    after = _children_cpu()
+    result = Run(list(argv), process.returncode, wall, after[0] - before[0], after[1] - before[1], timed_out, lines)
+    if log_path:
+        write_log(log_path, result)
+    return result
+
+
+def write_log(path: str, result: Run) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"$ {' '.join(result.argv)}\n")
+        handle.writelines(f"[{stamp:8.3f}] {line}\n" for stamp, line in result.lines)
+        handle.write(f"# rc={result.returncode} timed_out={result.timed_out} wall={result.wall:.3f} cpu={result.cpu:.3f}\n\n")

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The machine a run was made on, and the short text table of its figures."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import subprocess
+import typing as t
+
+
+def _command_output(argv: list[str]) -> str:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _debian_version(package: str) -> str:
+    return _command_output(["dpkg-query", "-W", "-f", "${Version}", package]) or "absent"
+
+
+def _os_name() -> str:
+    try:
+        with open("/etc/os-release", encoding="utf-8") as handle:
+            fields = dict(line.rstrip("\n").split("=", 1) for line in handle if "=" in line)
+        return fields.get("PRETTY_NAME", "").strip('"')
+    except OSError:
+        return platform.platform()
+
+
+def machine_stamp() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def machine(peers_venv: str) -> dict[str, t.Any]:
+    """Where and with what the figures were made."""
+    peer_galaxy = os.path.join(peers_venv, "bin", "ansible-galaxy")
+    crypto = _command_output([peer_galaxy, "collection", "list", "community.crypto"]) if os.access(peer_galaxy, os.X_OK) else ""
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "host": platform.node(), "os": _os_name(), "cpu": _cpu_model(), "cores": os.cpu_count(),
+        "load_start": os.getloadavg()[0],
+        "versions": {
+            "ansible-core": _command_output(["ansible", "--version"]).split("\n", 1)[0],
+            "lego": _debian_version("lego"), "certbot": _debian_version("certbot"),
+            "python3-certbot-dns-rfc2136": _debian_version("python3-certbot-dns-rfc2136"),
+            "community.crypto": next((line.split()[-1] for line in crypto.splitlines() if line.startswith("community.crypto ")), "absent"),
+            "pebble": _debian_version("pebble"), "bind9": _debian_version("bind9"),
+        },
+    }
+
+
+def _ratio(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if value < 0.1 else f"{value:.2f}"
+
+
+def issuance_lines(result: dict[str, t.Any]) -> list[str]:
+    lines = ["1. Issuance per certificate (median over samples; ratio = peer / collection, above 1: the collection is cheaper)",
+             f"   {'client':17} {'N':>3} {'samples':>7} {'wall/cert':>10} {'cpu/cert':>9} {'wall ratio':>10} {'cpu ratio':>9} {'failures':>8}"]
+    for row in result["summary"].values():
+        lines.append(f"   {row['tool']:17} {row['count']:>3} {row['samples']:>7} {row['wall_per_cert']:>8.2f} s {row['cpu_per_cert']:>7.2f} s"
+                     f" {_ratio(row.get('wall_ratio')):>10} {_ratio(row.get('cpu_ratio')):>9} {row['failures']:>8}")
+    for sample in result["samples"]:
+        lines += [f"   failed once, retried: {sample['tool']} N={sample['count']}: {error}" for error in sample["errors"]]
+    return lines
+
+
+def failover_lines(result: dict[str, t.Any]) -> list[str]:
+    lines = [f"2. Failover: {result['records']} records, PowerDNS API black-holed, chain [lexicon, rfc2136]"
+             f" (connect_timeout {result['settings']['connect_timeout']} s)"]
+    for row in result["variants"]:
+        lines.append(f"   {row['variant']:10} {row['wall']:7.2f} s  published {row['published']}/{row['records']}"
+                     f"  {'ok' if row['ok'] else 'FAILED'}")
+    if "ratio_no_breaker_over_breaker" in result:
+        lines.append(f"   ratio no_breaker / breaker: {result['ratio_no_breaker_over_breaker']:.2f}")
+    return lines
+
+
+def propagation_lines(result: dict[str, t.Any]) -> list[str]:
+    lego = result.get("lego_wait")
+    lines = ["3. propagation_wait: TSIG update to module exit (median); ratio = reference / propagation_wait",
+             f"   lego's propagation step (from benchmark 1): {f'{lego:.2f} s' if lego else 'not measured'}"]
+    for row in result["zones"]:
+        latency = f"{row['latency']:6.2f} s" if row["latency"] is not None else "failed"
+        lines.append(f"   {row['zone']:14} {len(row['servers'])} server(s) {latency}  60 s sleep: {_ratio(row.get('fixed_sleep_ratio'))}"
+                     f"  lego: {_ratio(row.get('lego_ratio'))}  failures {row['failures']}")
+    return lines
+
+
+def table(results: dict[str, t.Any]) -> str:
+    meta = results["machine"]
+    lines = [f"portable.dns01 benchmarks, {meta['date']}, {meta['host']}: {meta['cores']} cores, {meta['cpu']}, {meta['os']}",
+             f"load average at start {meta['load_start']:.2f}, at end {meta.get('load_end', 0):.2f}", ""]
+    for key, render in (("issuance", issuance_lines), ("failover", failover_lines), ("propagation", propagation_lines)):
+        if key in results:
+            lines += render(results[key]) + [""]
+    for name, reason in results.get("left_out", {}).items():
+        lines.append(f"left out: {name}: {reason}")
+    return "\n".join(lines).rstrip() + "\n"
