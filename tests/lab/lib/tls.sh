@@ -32,8 +32,10 @@ make_leaf_cert() {
         -extfile "$ext" -out "$TLS_DIR/$name.pem" 2>/dev/null
 }
 
-# leaf_sans NAME: the SANs of NAME.pem in the form of TLS_SANS, one a line.
+# leaf_sans NAME: the SANs of NAME.pem in the form of TLS_SANS, one a line;
+# nothing when the certificate does not exist yet.
 leaf_sans() {
+    [ -s "$TLS_DIR/$1.pem" ] || return 0
     openssl x509 -in "$TLS_DIR/$1.pem" -noout -ext subjectAltName 2>/dev/null |
         sed -n '2,$p' | tr ',' '\n' | sed -e 's/^ *//' -e 's/^IP Address:/IP:/'
 }
