@@ -8,6 +8,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
+# Molecule keeps per-scenario state (e.g. "prepared") between runs; start
+# every scenario from scratch so prepare always runs.
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || mapfile -t scenarios < <(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)
+for scenario in "${scenarios[@]}"; do molecule reset -s "$scenario" >/dev/null; done
+
 LOG="$ROOT/.build/molecule.log"
 mkdir -p "$(dirname "$LOG")"
 set +e
