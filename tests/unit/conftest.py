@@ -9,29 +9,9 @@ import datetime
 
 import pytest
 
-
-class FakeClock:
-    """Time that moves only when code sleeps or a test advances it."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.time = start
-        self.sleeps: list[float] = []
-        self.epoch = datetime.datetime(2026, 11, 28, tzinfo=datetime.timezone.utc)
-
-    def monotonic(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.time += max(0.0, seconds)
-
-    def now(self) -> datetime.datetime:
-        return self.epoch + datetime.timedelta(seconds=self.time)
-
-    def advance(self, seconds: float) -> None:
-        self.time += seconds
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
 
 
 @pytest.fixture
 def fake_clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(epoch=datetime.datetime(2026, 11, 28, tzinfo=datetime.timezone.utc))

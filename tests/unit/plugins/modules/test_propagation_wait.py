@@ -14,7 +14,8 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.portable.dns01.plugins.modules import propagation_wait
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, FakeSession, World
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeSession, World
 
 NAME = "_acme-challenge.example.test"
 DOH_URL = "https://doh.test/dns-query"

@@ -16,7 +16,8 @@ from ansible_collections.portable.dns01.plugins.module_utils._delegation.delegat
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import TYPES
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._delegation.fakes import CnameProvider
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, World
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import World
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, World
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import World
 
 
 @pytest.fixture

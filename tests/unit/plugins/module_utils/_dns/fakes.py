@@ -15,7 +15,6 @@ servers named by ``https://`` URLs go through its ``doh`` client, whose
 from __future__ import annotations
 
 import base64
-import datetime
 import threading
 import typing as t
 
@@ -30,26 +29,7 @@ import requests.exceptions
 import requests.structures
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.time = start
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.time += max(0.0, seconds)
-
-    def now(self) -> datetime.datetime:
-        return datetime.datetime.fromtimestamp(self.time, datetime.timezone.utc)
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
 
 
 def _name(text: str) -> dns.name.Name:

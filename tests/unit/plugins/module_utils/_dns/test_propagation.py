@@ -14,7 +14,8 @@ from ansible_collections.portable.dns01.plugins.module_utils._dns.doh import Doh
 from ansible_collections.portable.dns01.plugins.module_utils._dns.propagation import PropagationWaiter, poll_delay
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.plugins.module_utils._dns.spec import RecordSpec, WaitSettings
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, FakeResponse, FakeSession, World
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeResponse, FakeSession, World
 
 NAME = "_acme-challenge.example.test"
 ADDRESSES = ["10.0.1.1", "10.0.1.2", "fd00::2"]

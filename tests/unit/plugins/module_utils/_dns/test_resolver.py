@@ -16,7 +16,8 @@ from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver impor
     Zone,
     read_resolv_conf,
 )
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeClock, World
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import World
 
 EXAMPLE_NS = [
     Nameserver("ns1.example.test", ["10.0.1.1"]),

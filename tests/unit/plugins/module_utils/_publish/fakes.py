@@ -21,6 +21,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.tsigkeyring
 
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock as SharedFakeClock
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import ProviderError
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
 
@@ -29,27 +30,11 @@ ZONE = dns.name.from_text("fallback.test")
 EPOCH = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
 
 
-class FakeClock:
-    """Time that moves only when code sleeps (or a test says so)."""
+class FakeClock(SharedFakeClock):
+    """The shared fake clock, starting at this area's EPOCH."""
 
     def __init__(self) -> None:
-        self.time = 1000.0
-        self.sleeps: list[float] = []
-        self.lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        with self.lock:
-            self.sleeps.append(seconds)
-            self.time += max(seconds, 0.0)
-
-    def now(self) -> datetime.datetime:
-        return EPOCH + datetime.timedelta(seconds=self.time)
-
-    def advance(self, seconds: float) -> None:
-        self.time += seconds
+        super().__init__(epoch=EPOCH)
 
 
 class FakeProvider(Provider):
