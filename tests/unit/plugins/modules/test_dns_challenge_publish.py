@@ -15,17 +15,15 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.portable.dns01.plugins.modules import dns_challenge_publish
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import SECRET, UpdateServer
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import SECRET, running_update_server
 
 NAME = "_acme-challenge.fallback.test"
 
 
 @pytest.fixture
 def server():
-    stub = UpdateServer().start()
-    yield stub
-    stub.shutdown()
-    stub.server_close()
+    with running_update_server() as stub:
+        yield stub
 
 
 def args(server: t.Any, tmp_path: t.Any, **extra: t.Any) -> dict[str, t.Any]:

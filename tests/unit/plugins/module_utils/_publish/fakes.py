@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import socketserver
 import struct
@@ -194,3 +195,14 @@ class UpdateServer(socketserver.ThreadingTCPServer):
             response.answer.append(dns.rrset.from_text_list(question.name, 60, "IN", "TXT", strings))
         else:
             response.authority.append(dns.rrset.from_text(ZONE, 60, "IN", "SOA", "ns1.fallback.test. admin.fallback.test. 1 60 60 60 60"))
+
+
+@contextlib.contextmanager
+def running_update_server() -> t.Iterator[UpdateServer]:
+    """An UpdateServer for the duration of a test, shut down whatever happens."""
+    stub = UpdateServer().start()
+    try:
+        yield stub
+    finally:
+        stub.shutdown()
+        stub.server_close()

@@ -21,17 +21,15 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 from ansible_collections.portable.dns01.plugins.module_utils._publish.rfc2136 import Rfc2136Provider, _rdata, _value
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import SECRET, UpdateServer
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import SECRET, running_update_server
 
 NAME = "_acme-challenge.fallback.test"
 
 
 @pytest.fixture
 def server():
-    stub = UpdateServer().start()
-    yield stub
-    stub.shutdown()
-    stub.server_close()
+    with running_update_server() as stub:
+        yield stub
 
 
 def rfc2136(port: int, secret: str = SECRET, zone: str | None = None, seconds: float = 10.0) -> Rfc2136Provider:
