@@ -7,7 +7,9 @@
 
 Plain HTTP, as acme-dns with ``tls = "none"`` behind a proxy. The order of the
 checks in /update follows upstream's auth middleware, so that every failure a
-client can cause before the TXT check is the same ``401 forbidden``.
+client can cause before the TXT check is the same ``401 forbidden``. Bodies are
+upstream's bytes: errors and the /update answer are written by hand there
+(``{"error": "bad_txt"}``), the registration is marshalled compactly.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import typing as t
 from . import validation
 from .store import Account, Store
 
-Answer = t.Tuple[int, t.Optional[dict]]
+Answer = t.Tuple[int, t.Optional[bytes]]
 _MAX_BODY = 64 * 1024
 
 
@@ -37,7 +39,7 @@ class ApiSettings:
 
 
 def _error(status: int, code: str) -> Answer:
-    return status, {"error": code}
+    return status, b'{"error": "' + code.encode() + b'"}'
 
 
 def _field(document: dict, name: str) -> t.Any:
@@ -90,13 +92,14 @@ class AcmeDnsApi:
         except validation.InvalidCidr:
             return _error(400, "invalid_allowfrom_cidr")
         reg = self.store.register(cidrs)
-        return 201, {
+        document = {
             "username": reg.username,
             "password": reg.password,
             "fulldomain": f"{reg.subdomain}.{self.settings.domain}",
             "subdomain": reg.subdomain,
             "allowfrom": reg.allowfrom,
         }
+        return 201, json.dumps(document, separators=(",", ":")).encode()
 
     def update(self, request: "_Request") -> Answer:
         """Set one of the two TXT values of the caller's own subdomain."""
@@ -111,7 +114,7 @@ class AcmeDnsApi:
         if not validation.valid_txt(txt):
             return _error(400, "bad_txt")
         self.store.update(subdomain, txt)
-        return 200, {"txt": txt}
+        return 200, b'{"txt": "' + txt.encode() + b'"}'
 
     def _authenticate(self, request: "_Request") -> Account | None:
         username = validation.parse_username(request.header("X-Api-User"))
@@ -174,8 +177,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = self._read_body()
         handler = routes.get((method, path))
         if handler is not None:
-            status, document = handler(_Request(self.client_address[0], self.headers, body))
-            self._send_json(status, document)
+            status, payload = handler(_Request(self.client_address[0], self.headers, body))
+            self._send(status, payload or b"", "application/json" if payload is not None else None)
         elif any(route_path == path for _method, route_path in routes):
             self._send_text(405, "Method Not Allowed\n")
         else:
@@ -191,10 +194,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # The unread rest would be taken for the next request on this connection.
             self.close_connection = True  # pylint: disable=attribute-defined-outside-init
         return self.rfile.read(min(max(length, 0), _MAX_BODY)) if length > 0 else b""
-
-    def _send_json(self, status: int, document: dict | None) -> None:
-        payload = json.dumps(document).encode() if document is not None else b""
-        self._send(status, payload, "application/json" if document is not None else None)
 
     def _send_text(self, status: int, text: str) -> None:
         self._send(status, text.encode(), "text/plain; charset=utf-8")

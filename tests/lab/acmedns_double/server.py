@@ -16,6 +16,7 @@ import dataclasses
 import signal
 import sys
 import threading
+import time
 import typing as t
 from pathlib import Path
 
@@ -62,8 +63,9 @@ class DoubleConfig:  # pylint: disable=too-many-instance-attributes  # mirrors c
 class AcmeDnsDouble:
     """One acme-dns instance: API and DNS over UDP and TCP, sharing one database file."""
 
-    def __init__(self, config: DoubleConfig) -> None:
+    def __init__(self, config: DoubleConfig, clock: t.Callable[[], float] = time.time) -> None:
         self.config = config
+        self.clock = clock
         self._store: Store | None = None
         self._servers: list[t.Any] = []
         self._threads: list[threading.Thread] = []
@@ -87,7 +89,7 @@ class AcmeDnsDouble:
 
     def start(self) -> "AcmeDnsDouble":
         """Open the database, bind every listener, then serve from daemon threads."""
-        self._store = Store(self.config.db, self.config.bcrypt_cost)
+        self._store = Store(self.config.db, self.config.bcrypt_cost, self.clock)
         try:
             api = AcmeDnsApi(self._store, self.config.api_settings())
             self._servers.append(make_http_server(api, self.config.api_address, self.config.api_port))

@@ -7,6 +7,10 @@
 
 Several doubles may open one file at once, as several acme-dns instances share
 one database for high availability, so every write takes SQLite's write lock.
+
+Like upstream, an update overwrites the row whose LastUpdate is oldest, in whole
+seconds of the wall clock; rows stamped with the same second tie, and the tie
+goes to the lower row id, whichever row was written last. The clock is a seam.
 """
 
 from __future__ import annotations
@@ -31,13 +35,10 @@ _SCHEMA = (
         password TEXT NOT NULL,
         subdomain TEXT UNIQUE NOT NULL,
         allowfrom TEXT NOT NULL DEFAULT '[]')""",
-    # seq orders updates across instances even within one second, which
-    # upstream's whole-second LastUpdate cannot.
     """CREATE TABLE IF NOT EXISTS txt(
         subdomain TEXT NOT NULL,
         value TEXT NOT NULL DEFAULT '',
-        last_update INTEGER NOT NULL DEFAULT 0,
-        seq INTEGER NOT NULL DEFAULT 0)""",
+        last_update INTEGER NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS txt_subdomain ON txt(subdomain)",
 )
 
@@ -70,9 +71,10 @@ def generate_password() -> str:
 class Store:
     """Thread-safe access to one acme-dns SQLite database file."""
 
-    def __init__(self, path: str, bcrypt_cost: int = 10) -> None:
+    def __init__(self, path: str, bcrypt_cost: int = 10, clock: t.Callable[[], float] = time.time) -> None:
         self._lock = threading.Lock()
         self._bcrypt_cost = bcrypt_cost
+        self._clock = clock
         # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
         self._conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -115,20 +117,26 @@ class Store:
         return account
 
     def update(self, subdomain: str, value: str) -> None:
-        """Overwrite the least recently updated of the subdomain's two values."""
+        """Overwrite the row with the oldest whole-second stamp; a tie goes to the lower row id."""
         with self._write() as cur:
-            (seq,) = cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM txt").fetchone()
             cur.execute(
-                """UPDATE txt SET value = ?, last_update = ?, seq = ?
-                   WHERE rowid = (SELECT rowid FROM txt WHERE subdomain = ? ORDER BY seq, rowid LIMIT 1)""",
-                (value, int(time.time()), seq, subdomain))
+                """UPDATE txt SET value = ?, last_update = ?
+                   WHERE rowid = (SELECT rowid FROM txt WHERE subdomain = ? ORDER BY last_update, rowid LIMIT 1)""",
+                (value, int(self._clock()), subdomain))
 
     def txt_values(self, subdomain: str) -> list[str]:
-        """The non-empty values of a subdomain, oldest first; empty when never updated."""
+        """The non-empty values of a subdomain in row order; empty when never updated."""
         with self._lock:
-            rows = self._conn.execute("SELECT value FROM txt WHERE subdomain = ? ORDER BY seq, rowid LIMIT 2",
+            rows = self._conn.execute("SELECT value FROM txt WHERE subdomain = ? ORDER BY rowid LIMIT 2",
                                       (subdomain,)).fetchall()
         return [row[0] for row in rows if row[0]]
+
+    def last_updates(self, subdomain: str) -> list[int]:
+        """The whole-second stamps of a subdomain's rows, in row order."""
+        with self._lock:
+            rows = self._conn.execute("SELECT last_update FROM txt WHERE subdomain = ? ORDER BY rowid LIMIT 2",
+                                      (subdomain,)).fetchall()
+        return [row[0] for row in rows]
 
 
 class _Transaction:

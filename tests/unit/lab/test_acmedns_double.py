@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
 
 # pylint: disable=wrong-import-position
 from acmedns_double.server import AcmeDnsDouble, DoubleConfig  # noqa: E402
+from acmedns_double.store import Store  # noqa: E402
 
 DOMAIN = "auth.acme-dns.test"
 TXT_A = "a" * 43
@@ -41,13 +42,17 @@ class Client:
 
     def call(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str, t.Any]:
         """(status, content type, body) of one request; JSON bodies are decoded."""
+        status, ctype, raw = self.raw(method, path, body, headers)
+        return status, ctype, json.loads(raw) if ctype == "application/json" else raw
+
+    def raw(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+        """(status, content type, body bytes) of one request."""
         request = urllib.request.Request(self.double.api_url + path, data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
-                status, ctype, raw = answer.status, answer.headers.get("Content-Type", ""), answer.read()
+                return answer.status, answer.headers.get("Content-Type", ""), answer.read()
         except urllib.error.HTTPError as exc:
-            status, ctype, raw = exc.code, exc.headers.get("Content-Type", ""), exc.read()
-        return status, ctype, json.loads(raw) if ctype == "application/json" else raw
+            return exc.code, exc.headers.get("Content-Type", ""), exc.read()
 
     def register(self, allowfrom: list[str] | None = None) -> dict[str, t.Any]:
         """Register and return the account document."""
@@ -76,13 +81,29 @@ def _config(db: Path, **overrides: t.Any) -> DoubleConfig:
     return DoubleConfig(**settings)
 
 
+class Seconds:
+    """A wall clock for the store that moves only when a test says so."""
+
+    def __init__(self, start: float = 1_800_000_000.25) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(name="seconds")
+def seconds_fixture() -> Seconds:
+    """The clock every double of a test reads."""
+    return Seconds()
+
+
 @pytest.fixture(name="make_client")
-def make_client_fixture(tmp_path: Path) -> t.Iterator[t.Callable[..., Client]]:
+def make_client_fixture(tmp_path: Path, seconds: Seconds) -> t.Iterator[t.Callable[..., Client]]:
     """Start doubles on ephemeral ports (sharing one db unless told otherwise); stop them after."""
     started: list[AcmeDnsDouble] = []
 
     def make(**overrides: t.Any) -> Client:
-        double = AcmeDnsDouble(_config(tmp_path / "acme-dns.db", **overrides)).start()
+        double = AcmeDnsDouble(_config(tmp_path / "acme-dns.db", **overrides), clock=seconds).start()
         started.append(double)
         return Client(double)
 
@@ -137,6 +158,58 @@ def test_two_values_kept_third_evicts_first(client: Client) -> None:
     assert _txt_values(client.query(account["fulldomain"])) == [TXT_B, TXT_C]
 
 
+def test_update_overwrites_the_row_with_the_oldest_second(client: Client, seconds: Seconds) -> None:
+    """LastUpdate is a whole second: the older row is overwritten, not the first written."""
+    account = client.register()
+    client.update(account, TXT_A)
+    seconds.now += 1
+    client.update(account, TXT_B)
+    seconds.now += 1
+    client.update(account, TXT_C)
+    assert _txt_values(client.query(account["fulldomain"])) == [TXT_B, TXT_C]
+
+
+def test_same_second_tie_goes_to_the_first_row(client: Client, seconds: Seconds) -> None:
+    """Within one second both rows tie and the first row loses, whatever was written last."""
+    account = client.register()
+    client.update(account, TXT_A)
+    client.update(account, TXT_B)
+    # Second 1: the first row holds C, the second row B from second 0.
+    seconds.now += 1
+    client.update(account, TXT_C)
+    # Second 2: A lands in the (older) second row, B in the first row, same second.
+    seconds.now += 1
+    client.update(account, TXT_A)
+    client.update(account, TXT_B)
+    assert _txt_values(client.query(account["fulldomain"])) == [TXT_A, TXT_B]
+    # Still second 2: the tie goes to the first row, so B (written last) is the one evicted.
+    client.update(account, TXT_C)
+    assert _txt_values(client.query(account["fulldomain"])) == [TXT_A, TXT_C]
+
+
+def test_a_row_written_this_second_cannot_be_reached_until_the_next(client: Client, seconds: Seconds) -> None:
+    """Once both rows carry the current second, every update lands in the first row."""
+    account = client.register()
+    client.update(account, TXT_A)
+    client.update(account, TXT_B)
+    client.update(account, TXT_C)
+    assert _txt_values(client.query(account["fulldomain"])) == [TXT_B, TXT_C]
+    seconds.now += 1
+    client.update(account, TXT_A)
+    assert _txt_values(client.query(account["fulldomain"])) == [TXT_A, TXT_B]
+
+
+def test_store_reads_its_clock_seam(tmp_path: Path, seconds: Seconds) -> None:
+    """The store stamps rows with the whole second of the clock it was given."""
+    store = Store(str(tmp_path / "seam.db"), bcrypt_cost=4, clock=seconds)
+    try:
+        reg = store.register([])
+        store.update(reg.subdomain, TXT_A)
+        assert store.last_updates(reg.subdomain) == [1_800_000_000, 0]
+    finally:
+        store.close()
+
+
 def test_query_ignores_case(client: Client) -> None:
     """DNS names match whatever their case."""
     account = client.register()
@@ -149,6 +222,31 @@ def test_bad_txt_rejected(client: Client, txt: str) -> None:
     """Only 43 characters of the URL-safe base64 alphabet are accepted."""
     account = client.register()
     assert client.update(account, txt) == (400, {"error": "bad_txt"})
+
+
+def _update_raw(client: Client, account: dict[str, t.Any], txt: str, **headers: str) -> tuple[int, str, bytes]:
+    sent = {"X-Api-User": account["username"], "X-Api-Key": account["password"], **headers}
+    return client.raw("POST", "/update", json.dumps({"subdomain": account["subdomain"], "txt": txt}).encode(), sent)
+
+
+def test_update_bodies_are_upstreams_bytes(client: Client) -> None:
+    """Upstream writes these bodies by hand: a space after the colon, JSON content type."""
+    account = client.register()
+    assert _update_raw(client, account, TXT_A) == (200, "application/json", b'{"txt": "' + TXT_A.encode() + b'"}')
+    assert _update_raw(client, account, "short") == (400, "application/json", b'{"error": "bad_txt"}')
+    assert _update_raw(client, account, TXT_A, **{"X-Api-Key": "x" * 40}) == (401, "application/json", b'{"error": "forbidden"}')
+
+
+def test_register_bodies_are_upstreams_bytes(client: Client) -> None:
+    """Registration is marshalled compactly in upstream's field order; its errors are hand-written."""
+    status, ctype, raw = client.raw("POST", "/register")
+    document = json.loads(raw)
+    assert (status, ctype) == (201, "application/json")
+    assert list(document) == ["username", "password", "fulldomain", "subdomain", "allowfrom"]
+    assert raw == json.dumps(document, separators=(",", ":")).encode()
+    assert client.raw("POST", "/register", b"{") == (400, "application/json", b'{"error": "malformed_json_payload"}')
+    assert client.raw("POST", "/register", b'{"allowfrom": ["10.0.0.1"]}') == (
+        400, "application/json", b'{"error": "invalid_allowfrom_cidr"}')
 
 
 @pytest.mark.parametrize("change", ["wrong_key", "unknown_user", "other_subdomain", "no_key"])
@@ -205,6 +303,7 @@ def test_disable_registration_removes_route(make_client: t.Callable[..., Client]
 def test_health_is_empty_200(client: Client) -> None:
     """The health check answers 200 with no body."""
     assert client.call("GET", "/health") == (200, "", b"")
+    assert client.raw("GET", "/health") == (200, "", b"")
 
 
 def test_unknown_route_is_404_and_json_answers_say_so(client: Client) -> None:
