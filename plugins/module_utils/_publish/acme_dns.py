@@ -6,8 +6,17 @@
 """acme-dns: one registered subdomain per domain, updated over its HTTP API.
 
 This is a private module_utils file: its API may change without notice.
-A subdomain holds the two newest values (apex + wildcard fit); there is no
-delete call, so removal is a reported no-op and old values age out.
+A subdomain holds two values (apex + wildcard fit); there is no delete call,
+so removal is a reported no-op and old values age out.
+
+acme-dns keeps two rows per subdomain and overwrites the one whose LastUpdate,
+a Unix time in whole seconds, is oldest; rows stamped with the same second tie
+and the lower row id loses, whichever was written last. Sending only the new
+value can therefore evict a value still wanted, and once both rows carry the
+current second the second row cannot be written before the next second. So
+every value of the record is sent, the result is read back from the
+authoritative servers, and when it is not the wanted set the values are sent
+again one second later, when both rows are older than the next write.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ except ImportError:
 
 _VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 SLOTS = 2
+# After this long every row carries an older second than the next write.
+SECOND = 1.0
 
 
 class AcmeDnsProvider(Provider):
@@ -39,6 +50,7 @@ class AcmeDnsProvider(Provider):
 
     type_name = "acme_dns"
     can_remove = False
+    publishes_whole_record = True
 
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
                  retries: int | None = None) -> None:
@@ -53,6 +65,7 @@ class AcmeDnsProvider(Provider):
         self.secrets = [self.headers["X-Api-Key"]]
         self.verify: t.Any = options.get("ca_bundle") or True
         self._session: t.Any = None
+        self._listed: dict[str, set[str]] = {}
 
     def not_applicable(self, name: str) -> str | None:
         # The account can only write its own subdomain: the challenge name
@@ -71,22 +84,47 @@ class AcmeDnsProvider(Provider):
                              " a third would evict the first", field="records.values")
 
     def publish(self, name: str, values: set[str], ttl: int) -> None:
+        """Make the subdomain serve exactly ``values``, the whole record."""
         self.check_values(values)
-        for value in sorted(values):
+        writes = self._writes(name, values)
+        self._send(writes)
+        if self._served(name) == values:
+            return
+        self.ctx.clock.sleep(SECOND)
+        self._send(writes)
+        served = self._served(name)
+        if served is not None and served != values:
+            raise self.error(f"acme-dns serves {sorted(served)} at {name} instead of {sorted(values)}:"
+                             " does another client update this subdomain?", transient=True)
+
+    def _writes(self, name: str, values: set[str]) -> list[str]:
+        """One write per row: values already served first (a tie may overwrite the first write), new ones last."""
+        listed = self._listed.get(name, set())
+        ordered = sorted(values, key=lambda value: (value not in listed, value))
+        return (ordered * SLOTS)[:SLOTS]
+
+    def _send(self, writes: list[str]) -> None:
+        for value in writes:
             self._request("POST", "/update", json={"subdomain": self.subdomain, "txt": value}, headers=self.headers)
+
+    def _served(self, name: str) -> set[str] | None:
+        """What the authoritative servers answer now, or None when that cannot be known."""
+        if self.ctx.txt_lookup is None:
+            return None
+        try:
+            return set(self.ctx.txt_lookup(name))
+        except DnsQueryError:
+            return None
 
     def remove(self, name: str, values: set[str]) -> None:
         """acme-dns has no delete call; the chain reports this provider as skipped."""
 
     def list(self, name: str) -> set[str]:
         # The API cannot read values back: ask the authoritative servers when we can.
-        if self.ctx.txt_lookup is None:
-            return set()
-        try:
-            return set(self.ctx.txt_lookup(name))
-        except DnsQueryError:
-            # Unknown counts as empty: sending a value again is harmless.
-            return set()
+        # Unknown counts as empty: the whole record is sent anyway.
+        served = self._served(name)
+        self._listed[name] = served or set()
+        return set(self._listed[name])
 
     def check_health(self) -> None:
         self._request("GET", "/health")

@@ -148,7 +148,7 @@ class Publisher:
             if not self.check_mode:
                 # Journal first: a write that fails halfway is rolled back too.
                 self.journal.add(provider, target.target, missing)
-                provider.publish(target.target, missing, int(self.params["ttl"]))
+                provider.publish(target.target, set(target.values) if provider.publishes_whole_record else missing, int(self.params["ttl"]))
             return Done(provider, "published", before)
         return work
 

@@ -67,6 +67,9 @@ class Provider(abc.ABC):
     type_name = ""
     # acme-dns has no delete call; the chain reports removal there as skipped.
     can_remove = True
+    # publish() gets every value of the record, not only the missing ones, and
+    # makes the name serve exactly those (acme-dns: a write evicts a value).
+    publishes_whole_record = False
     can_cname = False
 
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
