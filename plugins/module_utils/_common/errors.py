@@ -44,7 +44,10 @@ class ProviderError(Dns01Error):
 
     ``transient`` says whether retrying the same provider may help;
     ``status`` is the HTTP status or DNS rcode; ``retry_after`` is seconds.
+    ``outage`` says whether the failure counts toward the circuit breaker.
     """
+
+    outage = True
 
     def __init__(self, msg: str, provider: str | None = None, transient: bool = True,
                  status: t.Any = None, retry_after: float | None = None, **details: t.Any) -> None:
@@ -60,7 +63,9 @@ class ProviderTimeout(ProviderError):
 
 
 class ProviderAuthError(ProviderError):
-    """The provider refused our credentials: retrying will not help."""
+    """The provider refused our credentials: retrying will not help, and the provider is not down."""
+
+    outage = False
 
     def __init__(self, msg: str, **details: t.Any) -> None:
         details.setdefault("transient", False)

@@ -156,7 +156,8 @@ class Chain:
                 return done, attempts, None
             if error is None or not self._wait_to_retry(error, number, budget, attempts[-1]):
                 break
-        self.breaker.failure(breaker_key(provider))
+        if error is None or error.outage:
+            self.breaker.failure(breaker_key(provider))
         return None, attempts, error
 
     def _try(self, provider: Provider, work: Work, attempts: list[Attempt]) -> tuple[Done | None, ProviderError | None]:

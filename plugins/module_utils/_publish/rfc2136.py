@@ -144,12 +144,24 @@ class Rfc2136Provider(Provider):
         try:
             response = dns.query.tcp(message, self._server_address(), timeout=timeout, port=self.port)
         except (dns.tsig.PeerError, dns.tsig.BadSignature, dns.tsig.BadKey, dns.message.UnknownTSIGKey) as exc:
-            raise self.error(f"TSIG rejected: {type(exc).__name__}: {exc}", ProviderAuthError, status="TSIG") from None
+            raise self._key_refused(_tsig_reason(exc)) from None
+        except dns.exception.FormError as exc:
+            # dnspython refuses an unsigned answer to a signed request; PowerDNS
+            # answers so (FORMERR, no TSIG) when the key name or secret is wrong.
+            if self.keyring is not None and "TSIG" in str(exc):
+                raise self._key_refused("the answer was not signed, as for an unknown key name or a wrong secret") from None
+            raise self.error(f"{self.server}:{self.port}: {type(exc).__name__}: {exc}") from None
         except dns.exception.Timeout:
             raise self.error(f"{self.server}:{self.port} did not answer within {timeout:.1f}s", ProviderTimeout) from None
         except (OSError, EOFError, dns.exception.DNSException) as exc:
             raise self.error(f"{self.server}:{self.port}: {type(exc).__name__}: {exc}") from None
         return self._check_rcode(response, allow)
+
+    def _key_refused(self, reason: str) -> ProviderAuthError:
+        """A wrong key is a credentials problem, not an outage: never retried."""
+        key = self.key_name.to_text(omit_final_dot=True) if self.key_name is not None else "(none)"
+        error = self.error(f"TSIG key {key} rejected by {self.server}: {reason}", ProviderAuthError, status="TSIG")
+        return t.cast(ProviderAuthError, error)
 
     def _check_rcode(self, response: t.Any, allow: tuple[str, ...]) -> t.Any:
         rcode = dns.rcode.to_text(response.rcode())
@@ -164,6 +176,19 @@ class Rfc2136Provider(Provider):
             except (OSError, DnsQueryError) as exc:
                 raise self.error(f"cannot resolve server {self.server}: {exc}", transient=False) from None
         return self._address
+
+
+def _tsig_reason(exc: Exception) -> str:
+    """Why the server (or we) turned the signature down, in words."""
+    if isinstance(exc, dns.tsig.PeerBadKey):
+        return "the server does not know this key (BADKEY)"
+    if isinstance(exc, dns.tsig.PeerBadSignature):
+        return "the signature does not verify with the server's secret (BADSIG): wrong secret or algorithm"
+    if isinstance(exc, dns.tsig.PeerBadTime):
+        return "the clocks differ by more than the allowed fudge (BADTIME)"
+    if isinstance(exc, dns.tsig.PeerError):
+        return f"the server answered a TSIG error ({exc})"
+    return f"the answer's signature does not verify with our secret ({type(exc).__name__})"
 
 
 def _keyring(options: dict[str, t.Any], field: str) -> tuple[t.Any, t.Any]:

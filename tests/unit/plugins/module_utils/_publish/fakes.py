@@ -18,6 +18,7 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rdataclass
+import dns.rcode
 import dns.rdatatype
 import dns.rrset
 import dns.tsigkeyring
@@ -152,7 +153,9 @@ class Handler(socketserver.BaseRequestHandler):
         size = struct.unpack("!H", self._read(2))[0]
         query = dns.message.from_wire(self._read(size), keyring=server.keyring)
         response = dns.message.make_response(query)
-        if server.rcode:
+        if server.tsig_answer:
+            server.refuse_key(response)
+        elif server.rcode:
             response.set_rcode(server.rcode)
         elif query.opcode() == dns.opcode.UPDATE:
             server.apply(query)
@@ -177,10 +180,22 @@ class UpdateServer(socketserver.ThreadingTCPServer):
         self.keyring = dns.tsigkeyring.from_text({"acme-key": ("hmac-sha256", SECRET)})
         self.store: dict[dns.name.Name, set[bytes]] = {}
         self.rcode = 0
+        # How the server turns the key down: "unsigned" answers FORMERR without
+        # a TSIG (PowerDNS), "BADSIG" or "BADKEY" answer NOTAUTH with that TSIG error (BIND).
+        self.tsig_answer: str | None = None
 
     def start(self) -> "UpdateServer":
         threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
         return self
+
+    def refuse_key(self, response: t.Any) -> None:
+        """Answer as a server that did not accept the request's TSIG key."""
+        if self.tsig_answer == "unsigned":
+            response.set_rcode(dns.rcode.FORMERR)
+            response.tsig, response.keyring = None, None
+        else:
+            response.set_rcode(dns.rcode.NOTAUTH)
+            response.use_tsig(self.keyring, keyname=response.keyname, tsig_error=dns.rcode.from_text(self.tsig_answer))
 
     def apply(self, update: t.Any) -> None:
         for rrset in update.update:

@@ -19,9 +19,15 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
+from ansible_collections.portable.dns01.plugins.module_utils._publish.breaker import Breaker
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import Chain, Done
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 from ansible_collections.portable.dns01.plugins.module_utils._publish.rfc2136 import Rfc2136Provider, _rdata, _value
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import SECRET, running_update_server
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import (
+    SECRET,
+    FakeClock,
+    running_update_server,
+)
 
 NAME = "_acme-challenge.fallback.test"
 
@@ -65,6 +71,36 @@ def test_wrong_secret_fails_without_leaking_it(server):
     with pytest.raises((ProviderAuthError, ProviderError)) as caught:
         rfc2136(server.server_address[1], secret=wrong, zone="fallback.test").publish(NAME, {"one"}, 60)
     assert wrong not in caught.value.msg
+
+
+@pytest.mark.parametrize("answer", ["unsigned", "BADSIG", "BADKEY"])
+@pytest.mark.parametrize("call", ["publish", "list"])
+def test_a_refused_key_is_an_auth_error_naming_key_and_server(server, answer, call):
+    """PowerDNS answers an unsigned FORMERR, BIND NOTAUTH with BADSIG or BADKEY: both say the key is wrong."""
+    server.tsig_answer = answer
+    provider = rfc2136(server.server_address[1], zone="fallback.test")
+    with pytest.raises(ProviderAuthError) as caught:
+        provider.publish(NAME, {"one"}, 60) if call == "publish" else provider.list(NAME)
+    assert caught.value.msg.startswith("TSIG key acme-key rejected by 127.0.0.1"), caught.value.msg
+    assert caught.value.transient is False and caught.value.status == "TSIG"
+    assert SECRET not in caught.value.msg
+
+
+def test_a_refused_key_is_tried_once_and_is_no_outage(server, tmp_path):
+    """The chain does not retry a wrong key, and the breaker does not take it for an outage."""
+    server.tsig_answer = "unsigned"
+    clock = FakeClock()
+    breaker = Breaker(clock, threshold=1, cooldown=300.0, path=str(tmp_path / "breaker.json"))
+    provider = rfc2136(server.server_address[1], zone="fallback.test")
+    chain = Chain([provider], clock, Deadline(clock, 30.0), breaker, retries=2)
+
+    def work(target: Rfc2136Provider) -> Done:
+        target.publish(NAME, {"one"}, 60)
+        return Done(target, "published", set())
+    outcome = chain.run(NAME, work)
+    assert [(attempt.outcome, attempt.error_class) for attempt in outcome.attempts] == [("failed", "ProviderAuthError")]
+    assert clock.sleeps == []
+    assert not breaker.is_open("rfc2136:bind")
 
 
 def test_silent_server_times_out_within_the_deadline():
