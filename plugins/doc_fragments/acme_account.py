@@ -72,4 +72,5 @@ requirements:
   - cryptography >= 41
   - josepy
   - requests
+  - idna, for internationalised domain names
 """

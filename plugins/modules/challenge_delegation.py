@@ -93,6 +93,7 @@ options:
 requirements:
   - python >= 3.11
   - dnspython
+  - idna, for internationalised domain names
   - dns-lexicon (for O(provider.type=lexicon))
   - boto3 (for O(provider.type=route53))
 notes:

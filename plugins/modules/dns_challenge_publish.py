@@ -80,6 +80,7 @@ requirements:
   - python >= 3.11
   - dnspython
   - requests
+  - idna, for internationalised domain names
   - dns-lexicon (for O(providers[].type=lexicon))
   - boto3 (for O(providers[].type=route53))
 seealso:

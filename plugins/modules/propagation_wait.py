@@ -36,6 +36,7 @@ attributes:
     description: Only reads the DNS; never reports a change.
 requirements:
   - dnspython >= 2.4
+  - idna, for internationalised domain names
   - requests, when O(resolvers) lists a DNS-over-HTTPS URL
   - h2, for DNS-over-HTTPS resolvers that speak only HTTP/2 (unbound among them); without it, HTTP/1.1 is used
 options:

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Certificate names: validation, IDN conversion, challenge record names.
+"""Certificate names: what a CA issues for over dns-01, on top of ``_common.names``.
 
 This is a private module_utils file: its API may change without notice.
 Everything here runs before the CA is contacted, so a typo costs nothing:
@@ -13,32 +13,21 @@ no order, no failed authorization counted against the rate limits.
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
+from ansible_collections.portable.dns01.plugins.module_utils._common.names import (
+    base_name,
+    challenge_name,
+    check_labels,
+    to_ascii,
+)
 
 MAX_NAMES = 100
-CHALLENGE_LABEL = "_acme-challenge"
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-def to_a_label(name: str, field: str) -> str:
-    """``name`` in lower-case ASCII (IDNA A-labels), without a trailing dot."""
-    text = name.strip().rstrip(".")
-    try:
-        return text.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
-        raise InputError(f"{field}: {name!r} is not a valid domain name ({exc})", field=field) from exc
-
-
-def base_name(name: str) -> str:
-    """The name a wildcard covers the children of: ``*.a.example`` -> ``a.example``."""
-    return name[2:] if name.startswith("*.") else name
 
 
 def record_name(name: str) -> str:
     """Where the dns-01 TXT record for ``name`` lives (RFC 8555 section 8.4)."""
-    return f"{CHALLENGE_LABEL}.{base_name(name)}"
+    return challenge_name(name)
 
 
 def _is_ip(text: str) -> bool:
@@ -54,11 +43,11 @@ def _check_shape(name: str, original: str, field: str) -> None:
     if "*" in base_name(name):
         raise InputError(f"{field}: {original!r}: a wildcard must be the whole leftmost label", field=field)
     labels = base_name(name).split(".")
-    if len(labels) < 2 or len(name) > 253:
+    if len(labels) < 2:
         raise InputError(f"{field}: {original!r} is not a fully qualified domain name", field=field)
-    bad = [label for label in labels if not _LABEL.match(label)]
-    if bad or labels[-1].isdigit():
-        raise InputError(f"{field}: {original!r} has an invalid label {(bad or labels)[-1]!r}", field=field)
+    check_labels(base_name(name), original, field, underscores=False)
+    if labels[-1].isdigit():
+        raise InputError(f"{field}: {original!r} has an invalid label {labels[-1]!r}", field=field)
 
 
 def normalize_name(name: str, field: str) -> str:
@@ -67,7 +56,7 @@ def normalize_name(name: str, field: str) -> str:
         raise InputError(f"{field}: empty name", field=field)
     if _is_ip(name.strip()):
         raise InputError(f"{field}: {name!r} is an IP address; dns-01 only validates domain names", field=field)
-    ascii_name = to_a_label(name, field)
+    ascii_name = to_ascii(name, field)
     _check_shape(ascii_name, name, field)
     return ascii_name
 

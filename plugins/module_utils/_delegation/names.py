@@ -13,25 +13,28 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
-from ansible_collections.portable.dns01.plugins.module_utils._publish.names import check_name, first_label, in_zone
-
-CHALLENGE_LABEL = "_acme-challenge"
+from ansible_collections.portable.dns01.plugins.module_utils._common.names import (
+    CHALLENGE_LABEL,
+    base_name,
+    challenge_name as record_of,
+    dns_name,
+    first_label,
+)
+from ansible_collections.portable.dns01.plugins.module_utils._publish.names import in_zone
 
 
 def challenge_name(domain: t.Any) -> str:
     """``_acme-challenge.<domain>``; a wildcard's ``*.`` is dropped, as its challenge sits at the base name."""
-    text = domain.strip() if isinstance(domain, str) else domain
-    if isinstance(text, str) and text.startswith("*."):
-        text = text[2:]
-    plain = check_name(text, "domain")
+    text = base_name(domain.strip()) if isinstance(domain, str) else domain
+    plain = dns_name(text, "domain")
     if first_label(plain) == CHALLENGE_LABEL:
         raise InputError(f"domain: give the domain itself, not its challenge name {plain}", field="domain")
-    return f"{CHALLENGE_LABEL}.{plain}"
+    return record_of(plain)
 
 
 def check_target(target: t.Any, record: str) -> str:
     """The normalised target; it may not be the delegated name or lie below it (a CNAME into itself)."""
-    name = check_name(target, "target")
+    name = dns_name(target, "target")
     if name == record:
         raise InputError(f"target: {record} cannot be a CNAME to itself", field="target")
     if in_zone(name, record):

@@ -13,9 +13,9 @@ in lower case without the trailing dot.
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
+from ansible_collections.portable.dns01.plugins.module_utils._common.names import dns_name
 
 try:
     import dns.exception
@@ -23,20 +23,14 @@ try:
 except ImportError:
     pass  # query.require_dnspython() reports it before any of this runs
 
-# Host names plus the underscore labels of _acme-challenge and friends.
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
-
 
 def parse_name(text: str, field: str) -> dns.name.Name:
-    """Parse a user-given absolute DNS name; raise ``InputError`` naming ``field`` when it is not one."""
+    """Parse a user-given absolute DNS name (A-labels, see ``_common.names``); ``InputError`` naming ``field``."""
     if not isinstance(text, str) or not text.strip(".").strip():
         raise InputError(f"{field}: a DNS name is required", field=field)
-    lowered = text.strip().lower().rstrip(".")
-    bad = [label for label in lowered.split(".") if not _LABEL.match(label)]
-    if bad:
-        raise InputError(f"{field}: {text!r} is not a DNS name (bad label {bad[0]!r})", field=field)
+    ascii_name = dns_name(text, field)
     try:
-        return dns.name.from_text(lowered)
+        return dns.name.from_text(ascii_name)
     except dns.exception.DNSException as exc:
         raise InputError(f"{field}: {text!r} is not a DNS name ({exc})", field=field) from exc
 

@@ -10,29 +10,20 @@ This is a private module_utils file: its API may change without notice.
 
 from __future__ import annotations
 
-import re
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
+from ansible_collections.portable.dns01.plugins.module_utils._common.names import dns_name, first_label, normalize
 
-# Underscores are allowed: challenge names start with ``_acme-challenge``.
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 MAX_TXT_OCTETS = 255
-
-
-def normalize(name: str) -> str:
-    """Lower case, no trailing dot: the form every comparison uses."""
-    return name.strip().rstrip(".").lower()
+# Names are checked and converted in ``_common.names``; this area re-exports
+# what its providers use.
+__all__ = ["check_name", "check_values", "first_label", "in_zone", "normalize", "relative"]
 
 
 def check_name(name: t.Any, field: str) -> str:
-    """Return the normalised name, or raise InputError naming ``field``."""
-    if not isinstance(name, str) or not normalize(name):
-        raise InputError(f"{field}: a DNS name is required", field=field)
-    plain = normalize(name)
-    if len(plain) > 253 or not all(_LABEL.match(label) for label in plain.split(".")):
-        raise InputError(f"{field}: {name!r} is not a valid DNS name", field=field)
-    return plain
+    """The name in A-labels and lower case (underscore labels allowed), or InputError naming ``field``."""
+    return dns_name(name, field)
 
 
 def check_values(values: t.Any, field: str) -> list[str]:
@@ -59,7 +50,3 @@ def relative(name: str, zone: str) -> str:
     if name == zone:
         return "@"
     return name[: -len(zone) - 1] if zone else name
-
-
-def first_label(name: str) -> str:
-    return normalize(name).split(".", 1)[0]
