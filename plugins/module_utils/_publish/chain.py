@@ -22,7 +22,6 @@ import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
-    Dns01Error,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
@@ -168,17 +167,13 @@ class Chain:
         start = self.clock.monotonic()
         try:
             done = work(provider)
-        except ProviderError as exc:
-            error = exc
-        except Dns01Error:
-            raise
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            # A bug or an unmapped library error in one provider must not stop failover.
-            error = provider.error(f"unexpected {type(exc).__name__}: {exc}", transient=False)
+            # Whatever fails inside one provider's attempt (a lookup, a bug, an
+            # unmapped library error) is that provider's failure: failover goes on.
+            error = provider.failure(exc)
         else:
             attempts.append(Attempt(provider.name, done.outcome, _ms(self.clock.monotonic() - start)))
             return done, None
-        error.provider = error.details["provider"] = provider.name
         attempts.append(_failed(provider, error, self.clock.monotonic() - start))
         return None, error
 

@@ -42,7 +42,10 @@ class FakeProvider(Provider):
     """A provider that holds values in memory and fails from a script.
 
     ``failures`` is a list of exceptions raised by the next calls of
-    publish/remove/list, one per call, before it starts to work.
+    publish/remove/list, one per call (None: that call works), before it
+    starts to work; ``remove_failures`` the same for remove calls only.
+    ``broken_gate`` lists names whose ``not_applicable`` raises once this
+    provider has published something (a bug outside the provider's calls).
     """
 
     type_name = "fake"
@@ -58,15 +61,25 @@ class FakeProvider(Provider):
         self.can_remove = options.get("can_remove", True)
         self.fail_on = set(options.get("fail_on") or ())
         self.fail_remove = options.get("fail_remove", False)
+        self.remove_failures = list(options.get("remove_failures") or [])
+        self.broken_gate = set(options.get("broken_gate") or ())
 
     def _step(self, what: str, name: str) -> None:
         self.calls.append((what, name))
         if self.cost:
             self.ctx.clock.sleep(self.cost)
-        if self.failures:
-            raise self.failures.pop(0)
+        failure = self.failures.pop(0) if self.failures else None
+        if failure is None and what == "remove" and self.remove_failures:
+            failure = self.remove_failures.pop(0)
+        if failure is not None:
+            raise failure
         if name in self.fail_on or (what == "remove" and self.fail_remove):
             raise ProviderError(f"{self.name} is down")
+
+    def not_applicable(self, name: str) -> str | None:
+        if name in self.broken_gate and any(what == "publish" for what, _name in self.calls):
+            raise RuntimeError(f"cannot decide about {name}")
+        return super().not_applicable(name)
 
     def publish(self, name: str, values: set[str], ttl: int) -> None:
         self._step("publish", name)

@@ -11,6 +11,8 @@ import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    DnsQueryError,
+    InputError,
     ProviderAuthError,
     ProviderError,
     ProviderTimeout,
@@ -185,3 +187,22 @@ def test_half_open_breaker_reopens_on_one_more_failure(clock, ctx, state_file):
     clock.advance(301)
     assert outcomes(chain.run(NAME, publish))[0] == ("down", "failed")
     assert outcomes(chain.run(NAME, publish))[0] == ("down", "breaker_open")
+
+
+@pytest.mark.parametrize("strategy", ["failover", "all"])
+def test_lookup_error_in_one_provider_is_its_failure(clock, ctx, strategy):
+    flaky = FakeProvider("flaky", ctx, failures=[DnsQueryError("no bootstrap resolver answered example.test SOA")] * 3)
+    backup = FakeProvider("backup", ctx)
+    outcome = make_chain(clock, [flaky, backup], retries=0).run(NAME, publish, strategy=strategy, min_success=1)
+    assert outcome.ok
+    assert outcomes(outcome) == [("flaky", "failed"), ("backup", "published")]
+    assert outcome.attempts[0].error_class == "ProviderError" and "no bootstrap resolver" in outcome.attempts[0].message
+    assert [error.provider for error in outcome.errors] == ["flaky"]
+
+
+@pytest.mark.parametrize("strategy", ["failover", "all"])
+def test_input_error_in_one_provider_is_its_final_failure(clock, ctx, strategy):
+    broken = FakeProvider("broken", ctx, failures=[InputError("zone unknown", field="zone")] * 3)
+    outcome = make_chain(clock, [broken, FakeProvider("backup", ctx)], retries=2).run(NAME, publish, strategy=strategy)
+    assert outcome.ok
+    assert outcomes(outcome) == [("broken", "failed"), ("backup", "published")]
