@@ -64,8 +64,13 @@ def from_requests(exc: Exception, now: datetime.datetime) -> ProviderError | Non
     if isinstance(exc, requests.HTTPError) and response is not None:
         return status_error(response.status_code, f"HTTP {response.status_code} {response.reason or ''}".strip(),
                             retry_after(response.headers.get("Retry-After"), now))
+    if isinstance(exc, requests.ConnectTimeout):
+        return ProviderTimeout(f"connect timed out: {exc}", reason="unreachable")
     if isinstance(exc, requests.Timeout):
         return ProviderTimeout(f"timed out: {exc}")
+    if isinstance(exc, requests.ConnectionError):
+        # Refused or reset: the chain treats the provider as down for the rest of the call.
+        return ProviderError(f"{type(exc).__name__}: {exc}", transient=False, reason="unreachable")
     return ProviderError(f"{type(exc).__name__}: {exc}")
 
 

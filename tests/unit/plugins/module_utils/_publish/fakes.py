@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import socket
 import socketserver
+import time
 import struct
 import threading
 import typing as t
@@ -219,3 +221,34 @@ def running_update_server() -> t.Iterator[UpdateServer]:
     finally:
         stub.shutdown()
         stub.server_close()
+
+
+@contextlib.contextmanager
+def blackholed_port() -> t.Iterator[int]:
+    """A local TCP port whose accept queue is full: a connect to it times out, like a firewall DROP."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _index in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        for sock in fillers + [server]:
+            sock.close()
+
+
+def refused_port() -> int:
+    """A local TCP port nobody listens on: a connect to it is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

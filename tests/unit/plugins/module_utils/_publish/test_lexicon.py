@@ -21,6 +21,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider, _absolute_cnames, _replace_cname
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 
@@ -96,10 +97,10 @@ def test_a_hung_api_is_bounded_by_our_deadline(server):
     assert time.monotonic() - start < 2.0
 
 
-def test_refused_connection_is_transient():
+def test_refused_connection_is_an_outage_not_retried():
     with pytest.raises(ProviderError) as caught:
         powerdns("http://127.0.0.1:9").check_health()
-    assert caught.value.transient
+    assert caught.value.transient is False and is_outage(caught.value)
     assert TOKEN not in caught.value.msg
 
 
