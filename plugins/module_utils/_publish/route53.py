@@ -28,20 +28,24 @@ from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall i
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import in_zone, normalize
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
 
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError as exc:
-    BOTO3_IMPORT_ERROR: ImportError | None = exc
-else:
-    BOTO3_IMPORT_ERROR = None
 
 _TRANSIENT_CODES = {"Throttling", "ThrottlingException", "PriorRequestNotComplete", "ServiceUnavailable",
                     "InternalError", "InternalFailure", "RequestLimitExceeded"}
 _AUTH_CODES = {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
                "ExpiredToken", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure"}
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _aws() -> tuple[t.Any, t.Any]:
+    """boto3 and botocore, imported when a Route 53 provider is built: calls without one do not pay for them."""
+    try:
+        # pylint: disable=import-outside-toplevel
+        import boto3
+        import botocore.config
+        import botocore.exceptions
+    except ImportError as exc:
+        raise DependencyError("boto3", exception=str(exc)) from None
+    return boto3, botocore
 
 
 class Route53Provider(Provider):
@@ -53,8 +57,7 @@ class Route53Provider(Provider):
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
                  retries: int | None = None) -> None:
         super().__init__(name, ctx, options, zone or options.get("zone_name"), retries)
-        if BOTO3_IMPORT_ERROR is not None:
-            raise DependencyError("boto3", exception=str(BOTO3_IMPORT_ERROR))
+        self.boto3, self.botocore = _aws()
         self.private = bool(options.get("private_zone"))
         self.secrets = [str(options.get(key) or "") for key in ("secret_key", "session_token")]
         self._api: t.Any = None
@@ -183,23 +186,23 @@ class Route53Provider(Provider):
         if self._api is None:
             connect, read = self.ctx.connect_timeout, self.ctx.read_timeout
             # The chain owns retries and deadlines: botocore must not retry on its own.
-            config = botocore.config.Config(connect_timeout=connect, read_timeout=read, retries={"total_max_attempts": 1})
+            config = self.botocore.config.Config(connect_timeout=connect, read_timeout=read, retries={"total_max_attempts": 1})
             self._api = self._session().client("route53", endpoint_url=self.options.get("endpoint_url"), config=config)
         return self._api
 
     def _session(self) -> t.Any:
         keys = {"aws_access_key_id": self.options.get("access_key"), "aws_secret_access_key": self.options.get("secret_key"),
                 "aws_session_token": self.options.get("session_token"), "region_name": self.options.get("region")}
-        session = boto3.session.Session(**{key: value for key, value in keys.items() if value})
+        session = self.boto3.session.Session(**{key: value for key, value in keys.items() if value})
         if not self.options.get("role_arn"):
             return session
         credentials = self._assume_role(session)
-        return boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+        return self.boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
                                      aws_session_token=credentials["SessionToken"], region_name=self.options.get("region"))
 
     def _assume_role(self, session: t.Any) -> dict[str, t.Any]:
         sts = session.client("sts", endpoint_url=self.options.get("sts_endpoint_url"),
-                             config=botocore.config.Config(retries={"total_max_attempts": 1}))
+                             config=self.botocore.config.Config(retries={"total_max_attempts": 1}))
         request = {"RoleArn": self.options["role_arn"], "RoleSessionName": self.options.get("role_session_name") or "portable-dns01",
                    "DurationSeconds": int(self.options.get("duration_seconds") or 900)}
         if self.options.get("external_id"):
@@ -209,11 +212,12 @@ class Route53Provider(Provider):
         return credentials
 
     def _map(self, exc: Exception) -> ProviderError:
-        if isinstance(exc, botocore.exceptions.ClientError):
+        exceptions = self.botocore.exceptions
+        if isinstance(exc, exceptions.ClientError):
             return self._map_client_error(exc)
-        if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        if isinstance(exc, exceptions.NoCredentialsError):
             return self.error(f"no AWS credentials: {exc}", ProviderAuthError)
-        if isinstance(exc, (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)):
+        if isinstance(exc, (exceptions.ConnectTimeoutError, exceptions.ReadTimeoutError)):
             return self.error(f"timed out: {exc}", ProviderTimeout)
         return self.error(f"{type(exc).__name__}: {exc}")
 
