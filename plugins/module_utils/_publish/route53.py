@@ -6,9 +6,12 @@
 """Amazon Route 53 through boto3, optionally with an STS assumed role.
 
 This is a private module_utils file: its API may change without notice.
-Route 53 stores a TXT record set as one unit: adding a value is an UPSERT
-of the union, removing one of several an UPSERT of the rest, and a DELETE
-must name the whole set with its TTL.
+Route 53 stores a TXT record set as one unit. Every change is one batch
+that DELETEs the set exactly as it was read (TTL and every value) and
+CREATEs the new one, so a batch built on a set another writer changed in
+between is refused as a whole instead of dropping that writer's value; the
+set is then read again and the change retried, with jittered backoff,
+within the call's deadline.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ _TRANSIENT_CODES = {"Throttling", "ThrottlingException", "PriorRequestNotComplet
                     "InternalError", "InternalFailure", "RequestLimitExceeded"}
 _AUTH_CODES = {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
                "ExpiredToken", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure"}
+# How Route 53 words a change batch whose DELETE or CREATE no longer fits the stored set.
+_MAX_CONFLICTS = 10
+_CONFLICTS = ("already exists", "but it was not found", "do not match")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
@@ -64,32 +70,45 @@ class Route53Provider(Provider):
         self._zone_ids: dict[str, str] = {}
 
     def publish(self, name: str, values: set[str], ttl: int) -> None:
-        zone_id = self._zone_id(name)
-        current = self._record_set(zone_id, name)[1]
-        if not values - current:
-            return
-        self._change(zone_id, "UPSERT", name, ttl, current | values)
+        self._rewrite(name, lambda current: current | values, ttl)
 
     def remove(self, name: str, values: set[str]) -> None:
-        zone_id = self._zone_id(name)
-        ttl, current = self._record_set(zone_id, name)
-        rest = current - values
-        if rest == current:
-            return
-        if rest:
-            self._change(zone_id, "UPSERT", name, ttl, rest)
-        else:
-            self._change(zone_id, "DELETE", name, ttl, current)
+        self._rewrite(name, lambda current: current - values)
 
     def list(self, name: str) -> set[str]:
-        return self._record_set(self._zone_id(name), name)[1]
+        return _txt(self._record_set(self._zone_id(name), name))
+
+    def _rewrite(self, name: str, change: t.Callable[[set[str]], set[str]], ttl: int | None = None) -> None:
+        """Read the set, write ``change(values)`` in place of exactly that set; read again when another writer won."""
+        zone_id = self._zone_id(name)
+        backoff = Backoff(base=0.2, cap=2.0)
+        for attempt in range(_MAX_CONFLICTS):
+            old = self._record_set(zone_id, name)
+            wanted = change(_txt(old))
+            if wanted == _txt(old):
+                return
+            new = None
+            if wanted:
+                ttl_new = ttl or (old or {}).get("TTL") or 60
+                new = {"Name": name, "Type": "TXT", "TTL": ttl_new, "ResourceRecords": [{"Value": quote(v)} for v in sorted(wanted)]}
+            try:
+                self._submit(zone_id, _replace(old, new))
+                return
+            except ProviderError as exc:
+                if exc.details.get("code") != "InvalidChangeBatch" or not any(text in exc.msg for text in _CONFLICTS):
+                    raise
+                delay = backoff.delay(attempt)
+                if delay >= self.ctx.deadline.remaining():
+                    break
+                self.ctx.clock.sleep(delay)
+        raise self.error(f"the TXT set at {name} was changed by another writer at each of {attempt + 1} tries", status="InvalidChangeBatch")
 
     def rrsets(self, name: str) -> dict[str, list[str]]:
         return {record_set["Type"]: sorted(_values(record_set)) for record_set in self._record_sets(self._zone_id(name), name)}
 
     def set_cname(self, name: str, target: str, ttl: int) -> None:
         record_set = {"Name": name, "Type": "CNAME", "TTL": ttl, "ResourceRecords": [{"Value": normalize(target) + "."}]}
-        self._submit(self._zone_id(name), "UPSERT", record_set)
+        self._submit(self._zone_id(name), [{"Action": "UPSERT", "ResourceRecordSet": record_set}])
 
     def delete_rrset(self, name: str, rtype: str, values: list[str]) -> None:
         """A DELETE must repeat the record set exactly (TTL, every value): send it as Route 53 returned it."""
@@ -98,10 +117,7 @@ class Route53Provider(Provider):
             if record_set["Type"] != rtype or not set(_values(record_set)) & set(values):
                 continue
             rest = [item for item in record_set.get("ResourceRecords", []) if _value(rtype, item["Value"]) not in values]
-            if rest:
-                self._submit(zone_id, "UPSERT", {**record_set, "ResourceRecords": rest})
-            else:
-                self._submit(zone_id, "DELETE", record_set)
+            self._submit(zone_id, _replace(record_set, {**record_set, "ResourceRecords": rest} if rest else None))
 
     def check_health(self) -> None:
         if self.options.get("zone_id"):
@@ -137,26 +153,22 @@ class Route53Provider(Provider):
                 return zones
             marker = {"Marker": page["NextMarker"]}
 
-    def _record_set(self, zone_id: str, name: str) -> tuple[int | None, set[str]]:
+    def _record_set(self, zone_id: str, name: str) -> dict[str, t.Any] | None:
+        """The TXT set at ``name`` as Route 53 returned it (a DELETE must repeat it exactly), or None."""
         page = self._call("list_resource_record_sets", HostedZoneId=zone_id, StartRecordName=name,
                           StartRecordType="TXT", MaxItems="1")
         for record_set in page.get("ResourceRecordSets", []):
             if normalize(record_set["Name"]) == normalize(name) and record_set["Type"] == "TXT":
-                return record_set.get("TTL"), {unquote(item["Value"]) for item in record_set.get("ResourceRecords", [])}
-        return None, set()
+                return record_set
+        return None
 
     def _record_sets(self, zone_id: str, name: str) -> list[dict[str, t.Any]]:
         """Every record set at ``name``: they sort together, so the first page from ``name`` holds them."""
         page = self._call("list_resource_record_sets", HostedZoneId=zone_id, StartRecordName=name, MaxItems="20")
         return [record_set for record_set in page.get("ResourceRecordSets", []) if normalize(record_set["Name"]) == normalize(name)]
 
-    def _change(self, zone_id: str, action: str, name: str, ttl: int | None, values: set[str]) -> None:
-        record_set = {"Name": name, "Type": "TXT", "TTL": ttl or 60,
-                      "ResourceRecords": [{"Value": quote(value)} for value in sorted(values)]}
-        self._submit(zone_id, action, record_set)
-
-    def _submit(self, zone_id: str, action: str, record_set: dict[str, t.Any]) -> None:
-        batch = {"Comment": "portable.dns01 DNS-01 challenge", "Changes": [{"Action": action, "ResourceRecordSet": record_set}]}
+    def _submit(self, zone_id: str, changes: list[dict[str, t.Any]]) -> None:
+        batch = {"Comment": "portable.dns01 DNS-01 challenge", "Changes": changes}
         info = self._call("change_resource_record_sets", HostedZoneId=zone_id, ChangeBatch=batch)["ChangeInfo"]
         if self.options.get("wait_insync", True):
             self._wait_insync(info["Id"], info.get("Status"))
@@ -229,6 +241,16 @@ class Route53Provider(Provider):
             return self.error(msg, ProviderAuthError, status=status, code=code)
         transient = code in _TRANSIENT_CODES or (status or 0) >= 500
         return self.error(msg, status=status, transient=transient, code=code)
+
+
+def _replace(old: dict[str, t.Any] | None, new: dict[str, t.Any] | None) -> list[dict[str, t.Any]]:
+    """One batch: DELETE the set as read, CREATE the new one; applied together or not at all."""
+    changes = [{"Action": "DELETE", "ResourceRecordSet": old}] if old else []
+    return changes + ([{"Action": "CREATE", "ResourceRecordSet": new}] if new else [])
+
+
+def _txt(record_set: dict[str, t.Any] | None) -> set[str]:
+    return {unquote(item["Value"]) for item in (record_set or {}).get("ResourceRecords", [])}
 
 
 def quote(value: str) -> str:

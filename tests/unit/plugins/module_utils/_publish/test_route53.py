@@ -7,8 +7,13 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+import typing as t
+
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -158,3 +163,137 @@ def test_rrsets_lists_every_type_at_the_name_only(clock, aws):
     assert provider.rrsets(NAME) == {"TXT": ["one", "two"]}
     provider.delete_rrset(NAME, "TXT", ["one", "two"])
     assert provider.rrsets(NAME) == {}
+
+
+class StrictRoute53:
+    """Route 53 as AWS runs it, at the botocore client seam: one zone, record sets stored as units.
+
+    A change batch is atomic; CREATE fails when the set exists, DELETE when the
+    set given is not exactly the stored one (TTL and every value). moto accepts
+    a DELETE of any set it ever stored, so it cannot show lost updates.
+    ``before_change`` runs once before the next change batch is applied: the
+    other writer's turn.
+    """
+
+    def __init__(self, store: dict[tuple[str, str], dict] | None = None, lock: threading.Lock | None = None) -> None:
+        self.store = {} if store is None else store
+        self.lock = lock or threading.Lock()
+        self.before_change: t.Callable[[], None] | None = None
+        self.batches: list[list[dict]] = []
+
+    def view(self) -> "StrictRoute53":
+        """Another client of the same zone (another controller)."""
+        return StrictRoute53(self.store, self.lock)
+
+    def list_resource_record_sets(self, HostedZoneId, StartRecordName, StartRecordType=None, MaxItems="100"):  # pylint: disable=invalid-name
+        with self.lock:
+            found = [copy.deepcopy(rrset) for (name, rtype), rrset in sorted(self.store.items())
+                     if name == StartRecordName.rstrip(".") + "." and rtype == (StartRecordType or rtype)]
+        return {"ResourceRecordSets": found[:int(MaxItems)], "IsTruncated": False, "MaxItems": MaxItems}
+
+    def change_resource_record_sets(self, HostedZoneId, ChangeBatch):  # pylint: disable=invalid-name
+        if self.before_change:
+            turn, self.before_change = self.before_change, None
+            turn()
+        with self.lock:
+            staged = dict(self.store)
+            for change in ChangeBatch["Changes"]:
+                rrset = dict(change["ResourceRecordSet"], Name=change["ResourceRecordSet"]["Name"].rstrip(".") + ".")
+                key = (rrset["Name"], rrset["Type"])
+                if change["Action"] == "CREATE" and key in staged:
+                    raise conflict(f"Tried to create resource record set [name='{key[0]}', type='{key[1]}'] but it already exists")
+                if change["Action"] == "DELETE" and staged.get(key) != rrset:
+                    raise conflict(f"Tried to delete resource record set [name='{key[0]}', type='{key[1]}'] but the values"
+                                   " provided do not match the current values")
+                if change["Action"] == "DELETE":
+                    del staged[key]
+                else:
+                    staged[key] = rrset
+            self.store.clear()
+            self.store.update(staged)
+            self.batches.append(ChangeBatch["Changes"])
+        return {"ChangeInfo": {"Id": "C1", "Status": "INSYNC"}}
+
+    def values(self, name: str = NAME) -> set[str]:
+        rrset = self.store.get((name + ".", "TXT"))
+        return {unquote(item["Value"]) for item in rrset["ResourceRecords"]} if rrset else set()
+
+
+def conflict(message: str) -> Exception:
+    return ClientError({"Error": {"Code": "InvalidChangeBatch", "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": 400}}, "ChangeResourceRecordSets")
+
+
+def writer(clock, api: StrictRoute53) -> Route53Provider:
+    provider = route53(clock, zone_id="Z1")
+    provider._api = api  # pylint: disable=protected-access
+    return provider
+
+
+def test_a_concurrent_writer_keeps_its_value_on_publish(clock):
+    aws = StrictRoute53()
+    first, second = writer(clock, aws), writer(clock, aws.view())
+    aws.before_change = lambda: second.publish(NAME, {"from-b"}, 60)
+    first.publish(NAME, {"from-a"}, 60)
+    assert aws.values() == {"from-a", "from-b"}
+
+
+def test_a_concurrent_writer_keeps_its_value_on_remove(clock):
+    aws = StrictRoute53()
+    first, second = writer(clock, aws), writer(clock, aws.view())
+    first.publish(NAME, {"old", "keep"}, 60)
+    aws.before_change = lambda: second.publish(NAME, {"from-b"}, 60)
+    first.remove(NAME, {"old"})
+    assert aws.values() == {"keep", "from-b"}
+    aws.before_change = lambda: second.remove(NAME, {"from-b"})
+    first.remove(NAME, {"keep"})
+    assert aws.values() == set() and (NAME + ".", "TXT") not in aws.store
+
+
+def test_change_batches_name_the_set_read(clock):
+    aws = StrictRoute53()
+    provider = writer(clock, aws)
+    provider.publish(NAME, {"a"}, 60)
+    provider.publish(NAME, {"b"}, 60)
+    provider.remove(NAME, {"a", "b"})
+    assert [[change["Action"] for change in batch] for batch in aws.batches] == [["CREATE"], ["DELETE", "CREATE"], ["DELETE"]]
+    assert aws.batches[1][0]["ResourceRecordSet"]["ResourceRecords"] == [{"Value": '"a"'}]
+
+
+def test_two_writers_at_once_lose_no_value(clock):
+    aws = StrictRoute53()
+    providers = [writer(clock, aws.view()) for _writer in range(2)]
+    errors: list[Exception] = []
+
+    def run(provider: Route53Provider, prefix: str) -> None:
+        try:
+            for index in range(15):
+                provider.publish(NAME, {f"{prefix}{index}"}, 60)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(provider, prefix)) for provider, prefix in zip(providers, "ab")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert aws.values() == {f"{prefix}{index}" for prefix in "ab" for index in range(15)}
+
+
+def test_conflicts_until_the_deadline_fail_in_time(clock):
+    aws = StrictRoute53()
+    provider = writer(clock, aws)
+    provider.publish(NAME, {"a"}, 60)
+    other = writer(clock, aws.view())
+
+    def meddle() -> None:
+        other.publish(NAME, {f"x{clock.time}"}, 60)
+        aws.before_change = meddle
+
+    aws.before_change = meddle
+    with pytest.raises(ProviderError, match="changed by another writer") as caught:
+        provider.publish(NAME, {"b"}, 60)
+    assert caught.value.transient is True
+    assert clock.time - 1000.0 <= 30.0 and len(clock.sleeps) >= 2
+    assert all(0 <= sleep <= 5.0 for sleep in clock.sleeps)
