@@ -99,7 +99,7 @@ class LexiconProvider(Provider):
         zone = self.zone or self.ctx.find_zone(name)
         config = self._config(zone, ttl)
         try:
-            return run_bounded(lambda: self._session(config, action), self.ctx.deadline.remaining(), self.ctx.timeouts())
+            return run_bounded(lambda: self._session(config, action), self.ctx.deadline.remaining, self.ctx.timeouts())
         except Dns01Error as exc:
             exc.msg = self.redact(exc.msg)
             exc.details["provider"] = self.name

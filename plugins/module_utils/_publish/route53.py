@@ -27,7 +27,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
-from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import run_bounded
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import check_guard, run_bounded
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import in_zone, normalize
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
 
@@ -49,6 +49,7 @@ def _aws() -> tuple[t.Any, t.Any]:
         import boto3
         import botocore.config
         import botocore.exceptions
+        import botocore.session
     except ImportError as exc:
         raise DependencyError("boto3", exception=str(exc)) from None
     return boto3, botocore
@@ -67,6 +68,9 @@ class Route53Provider(Provider):
         self.private = bool(options.get("private_zone"))
         self.secrets = [str(options.get(key) or "") for key in ("secret_key", "session_token")]
         self._api: t.Any = None
+        self._api_timeouts: tuple[float, float] | None = None
+        self._boto_session: tuple[t.Any, t.Any] | None = None
+        self._role_credentials: dict[str, t.Any] | None = None
         self._zone_ids: dict[str, str] = {}
 
     def publish(self, name: str, values: set[str], ttl: int) -> None:
@@ -185,9 +189,9 @@ class Route53Provider(Provider):
             attempt += 1
 
     def _call(self, method: str, **kwargs: t.Any) -> t.Any:
+        """One API call, STS included when the session is new, all of it within the call's deadline."""
         try:
-            api = self._client()
-            return run_bounded(lambda: getattr(api, method)(**kwargs), self.ctx.deadline.remaining(), self.ctx.timeouts())
+            return run_bounded(lambda: getattr(self._client(), method)(**kwargs), self.ctx.deadline.remaining, self.ctx.timeouts())
         except Dns01Error as exc:
             exc.details["provider"] = self.name
             raise
@@ -195,26 +199,44 @@ class Route53Provider(Provider):
             raise self._map(exc) from None
 
     def _client(self) -> t.Any:
-        if self._api is None:
-            connect, read = self.ctx.connect_timeout, self.ctx.read_timeout
-            # The chain owns retries and deadlines: botocore must not retry on its own.
-            config = self.botocore.config.Config(connect_timeout=connect, read_timeout=read, retries={"total_max_attempts": 1})
-            self._api = self._session().client("route53", endpoint_url=self.options.get("endpoint_url"), config=config)
+        """A route53 client whose socket time-outs end within the deadline: rebuilt when less time is left than they allow."""
+        timeouts = self.ctx.timeouts()
+        if self._api is None or self._api_timeouts and (self._api_timeouts[0] > timeouts[0] or self._api_timeouts[1] > timeouts[1]):
+            credentials = self._credentials()
+            self._api, self._api_timeouts = self._new_client("route53", self.options.get("endpoint_url"), **credentials)
         return self._api
 
-    def _session(self) -> t.Any:
-        keys = {"aws_access_key_id": self.options.get("access_key"), "aws_secret_access_key": self.options.get("secret_key"),
-                "aws_session_token": self.options.get("session_token"), "region_name": self.options.get("region")}
-        session = self.boto3.session.Session(**{key: value for key, value in keys.items() if value})
-        if not self.options.get("role_arn"):
-            return session
-        credentials = self._assume_role(session)
-        return self.boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
-                                     aws_session_token=credentials["SessionToken"], region_name=self.options.get("region"))
+    def _new_client(self, service: str, endpoint: str | None, **credentials: t.Any) -> tuple[t.Any, tuple[float, float]]:
+        """A client with botocore's retries off and time-outs measured after its model is loaded (that takes time too)."""
+        core, session = self._session()
+        core.get_service_model(service)
+        timeouts = self.ctx.timeouts()
+        config = self.botocore.config.Config(connect_timeout=timeouts[0], read_timeout=timeouts[1], retries={"total_max_attempts": 1})
+        client = session.client(service, endpoint_url=endpoint, config=config, **credentials)
+        client.meta.events.register("before-send", check_guard)
+        return client, timeouts
 
-    def _assume_role(self, session: t.Any) -> dict[str, t.Any]:
-        sts = session.client("sts", endpoint_url=self.options.get("sts_endpoint_url"),
-                             config=self.botocore.config.Config(retries={"total_max_attempts": 1}))
+    def _session(self) -> tuple[t.Any, t.Any]:
+        """One botocore session (its loader caches service models) and the boto3 session over it."""
+        if self._boto_session is None:
+            keys = {"aws_access_key_id": self.options.get("access_key"), "aws_secret_access_key": self.options.get("secret_key"),
+                    "aws_session_token": self.options.get("session_token"), "region_name": self.options.get("region")}
+            core = self.botocore.session.Session()
+            self._boto_session = core, self.boto3.session.Session(botocore_session=core, **{k: v for k, v in keys.items() if v})
+        return self._boto_session
+
+    def _credentials(self) -> dict[str, t.Any]:
+        """Client arguments for the assumed role, or none for the session's own credentials."""
+        if not self.options.get("role_arn"):
+            return {}
+        if self._role_credentials is None:
+            credentials = self._assume_role()
+            self._role_credentials = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretAccessKey"],
+                                      "aws_session_token": credentials["SessionToken"]}
+        return self._role_credentials
+
+    def _assume_role(self) -> dict[str, t.Any]:
+        sts = self._new_client("sts", self.options.get("sts_endpoint_url"))[0]
         request = {"RoleArn": self.options["role_arn"], "RoleSessionName": self.options.get("role_session_name") or "portable-dns01",
                    "DurationSeconds": int(self.options.get("duration_seconds") or 900)}
         if self.options.get("external_id"):
@@ -229,8 +251,12 @@ class Route53Provider(Provider):
             return self._map_client_error(exc)
         if isinstance(exc, exceptions.NoCredentialsError):
             return self.error(f"no AWS credentials: {exc}", ProviderAuthError)
-        if isinstance(exc, (exceptions.ConnectTimeoutError, exceptions.ReadTimeoutError)):
+        if isinstance(exc, exceptions.ConnectTimeoutError):
+            return self.error(f"connect timed out: {exc}", ProviderTimeout, reason="unreachable")
+        if isinstance(exc, exceptions.ReadTimeoutError):
             return self.error(f"timed out: {exc}", ProviderTimeout)
+        if isinstance(exc, exceptions.EndpointConnectionError):
+            return self.error(f"{type(exc).__name__}: {exc}", transient=False, reason="unreachable")
         return self.error(f"{type(exc).__name__}: {exc}")
 
     def _map_client_error(self, exc: t.Any) -> ProviderError:

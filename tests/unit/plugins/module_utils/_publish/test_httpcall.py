@@ -41,14 +41,14 @@ def test_status_error(status, transient, auth):
 def test_run_bounded_gives_up_at_the_deadline():
     release = threading.Event()
     with pytest.raises(ProviderTimeout):
-        run_bounded(release.wait, 0.05, (1.0, 1.0))
+        run_bounded(release.wait, lambda: 0.05, (1.0, 1.0))
     release.set()
 
 
 def test_run_bounded_returns_and_raises():
-    assert run_bounded(lambda: 42, 1.0, (1.0, 1.0)) == 42
+    assert run_bounded(lambda: 42, lambda: 1.0, (1.0, 1.0)) == 42
     with pytest.raises(ValueError):
-        run_bounded(lambda: int("x"), 1.0, (1.0, 1.0))
+        run_bounded(lambda: int("x"), lambda: 1.0, (1.0, 1.0))
 
 
 def test_a_connect_time_out_is_an_outage():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 import typing as t
 
 import boto3
@@ -17,7 +18,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Deadline
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     ProviderAuthError,
     ProviderError,
@@ -25,6 +26,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 from ansible_collections.portable.dns01.plugins.module_utils._publish.route53 import Route53Provider, quote, unquote
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port
 
 NAME = "_acme-challenge.www.example.com"
 KEYS = {"access_key": "testing", "secret_key": "testing-secret", "region": "us-east-1"}
@@ -120,17 +122,11 @@ def test_aws_errors_are_mapped(clock, code, status, error, transient):
 
 
 def test_waits_for_insync_within_the_deadline(clock):
-    provider = route53(clock, zone_id="Z1")
-    api = provider._client()  # pylint: disable=protected-access
-    pending = {"ChangeInfo": {"Id": "C1", "Status": "PENDING", "SubmittedAt": "2026-01-01T00:00:00Z"}}
-    with Stubber(api) as stub:
-        stub.add_response("list_resource_record_sets", {"ResourceRecordSets": [], "IsTruncated": False, "MaxItems": "1"})
-        stub.add_response("change_resource_record_sets", pending)
-        for _poll in range(20):
-            stub.add_response("get_change", pending)
-        with pytest.raises(ProviderTimeout, match="still PENDING"):
-            provider.publish(NAME, {"a"}, 60)
+    aws = StrictRoute53(status="PENDING")
+    with pytest.raises(ProviderTimeout, match="still PENDING"):
+        writer(clock, aws).publish(NAME, {"a"}, 60)
     assert sum(clock.sleeps) < 30.0 and len(clock.sleeps) >= 2
+    assert aws.polls == len(clock.sleeps)
 
 
 def test_txt_quoting_round_trips():
@@ -175,8 +171,11 @@ class StrictRoute53:
     other writer's turn.
     """
 
-    def __init__(self, store: dict[tuple[str, str], dict] | None = None, lock: threading.Lock | None = None) -> None:
+    def __init__(self, store: dict[tuple[str, str], dict] | None = None, lock: threading.Lock | None = None,
+                 status: str = "INSYNC") -> None:
         self.store = {} if store is None else store
+        self.status = status
+        self.polls = 0
         self.lock = lock or threading.Lock()
         self.before_change: t.Callable[[], None] | None = None
         self.batches: list[list[dict]] = []
@@ -212,7 +211,11 @@ class StrictRoute53:
             self.store.clear()
             self.store.update(staged)
             self.batches.append(ChangeBatch["Changes"])
-        return {"ChangeInfo": {"Id": "C1", "Status": "INSYNC"}}
+        return {"ChangeInfo": {"Id": "C1", "Status": self.status}}
+
+    def get_change(self, Id):  # pylint: disable=invalid-name
+        self.polls += 1
+        return {"ChangeInfo": {"Id": Id, "Status": self.status}}
 
     def values(self, name: str = NAME) -> set[str]:
         rrset = self.store.get((name + ".", "TXT"))
@@ -297,3 +300,36 @@ def test_conflicts_until_the_deadline_fail_in_time(clock):
     assert caught.value.transient is True
     assert clock.time - 1000.0 <= 30.0 and len(clock.sleeps) >= 2
     assert all(0 <= sleep <= 5.0 for sleep in clock.sleeps)
+
+
+def workers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "dns01-provider-call" and thread.is_alive()]
+
+
+def real_route53(seconds: float, **options) -> Route53Provider:
+    clock = Clock()
+    ctx = Context(clock, Deadline(clock, seconds), connect_timeout=5.0, read_timeout=5.0)
+    return Route53Provider("aws", ctx, {**KEYS, "zone_id": "Z1", **options})
+
+
+def test_a_black_holed_sts_is_bounded_by_the_deadline(monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with blackholed_port() as port:
+        provider = real_route53(1.0, role_arn="arn:aws:iam::123456789012:role/dns01", sts_endpoint_url=f"http://127.0.0.1:{port}",
+                                endpoint_url=f"http://127.0.0.1:{port}")
+        start = time.monotonic()
+        with pytest.raises(ProviderTimeout):
+            provider.list(NAME)
+        assert time.monotonic() - start < 2.0
+        time.sleep(0.3)
+        assert workers() == []
+
+
+def test_a_black_holed_api_leaves_no_thread_behind(monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with blackholed_port() as port:
+        provider = real_route53(1.0, endpoint_url=f"http://127.0.0.1:{port}")
+        with pytest.raises(ProviderTimeout):
+            provider.list(NAME)
+        time.sleep(0.3)
+        assert workers() == []
