@@ -94,7 +94,7 @@ class Publisher:
     def run(self) -> dict[str, t.Any]:
         records = check_records(self.params.get("records"))
         check_chain_options(self.params)
-        deadline = Deadline(self.clock, float(self.params["timeout"]))
+        deadline = self.names.deadline = Deadline(self.clock, float(self.params["timeout"]))
         self.ctx = Context(self.clock, deadline, float(self.params["connect_timeout"]), float(self.params["read_timeout"]),
                            resolver=self.names, session_factory=self.session_factory, txt_lookup=self.names.txt_lookup)
         providers = build_providers(self.params.get("providers") or [], self.ctx, self.types)
@@ -185,7 +185,7 @@ class Publisher:
         return result
 
     def _rollback(self) -> list[dict[str, t.Any]]:
-        self.ctx.deadline = Deadline(self.clock, min(ROLLBACK_SECONDS, float(self.params["timeout"])))
+        self.ctx.deadline = self.names.deadline = Deadline(self.clock, min(ROLLBACK_SECONDS, float(self.params["timeout"])))
         return self.journal.rollback()
 
     def _warn(self, target: Target, outcome: Outcome) -> None:
