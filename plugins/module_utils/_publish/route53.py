@@ -220,7 +220,11 @@ class Route53Provider(Provider):
         """One botocore session (its loader caches service models) and the boto3 session over it."""
         if self._boto_session is None:
             keys = {"aws_access_key_id": self.options.get("access_key"), "aws_secret_access_key": self.options.get("secret_key"),
-                    "aws_session_token": self.options.get("session_token"), "region_name": self.options.get("region")}
+                    "aws_session_token": self.options.get("session_token")}
+            if self.options.get("profile"):
+                # A named profile brings its own credentials: keys (perhaps from the environment) do not mix in.
+                keys = {"profile_name": self.options["profile"]}
+            keys["region_name"] = self.options.get("region")
             core = self.botocore.session.Session()
             self._boto_session = core, self.boto3.session.Session(botocore_session=core, **{k: v for k, v in keys.items() if v})
         return self._boto_session

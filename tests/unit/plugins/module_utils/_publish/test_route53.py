@@ -333,3 +333,48 @@ def test_a_black_holed_api_leaves_no_thread_behind(monkeypatch):
             provider.list(NAME)
         time.sleep(0.3)
         assert workers() == []
+
+
+def validated(route53_options: dict) -> dict:
+    """The provider's route53 options after Ansible's argument validation (aliases, env fallbacks)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec  # pylint: disable=import-outside-toplevel
+
+    params = {"records": [{"name": NAME, "values": ["v"]}],
+              "providers": [{"name": "aws", "type": "route53", "route53": route53_options}]}
+    result = ArgumentSpecValidator(publish_spec()).validate(params)
+    assert result.error_messages == []
+    return result.validated_parameters["providers"][0]["route53"]
+
+
+def test_aws_options_take_the_amazon_aws_names(monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    options = validated({"aws_access_key_id": "AKID", "aws_secret_access_key": "SECRET", "aws_session_token": "TOKEN",
+                         "aws_profile": "dns", "aws_region": "eu-west-1", "aws_endpoint_url": "http://127.0.0.1:5000"})
+    assert {key: options[key] for key in ("access_key", "secret_key", "session_token", "profile", "region", "endpoint_url")} == {
+        "access_key": "AKID", "secret_key": "SECRET", "session_token": "TOKEN", "profile": "dns", "region": "eu-west-1",
+        "endpoint_url": "http://127.0.0.1:5000"}
+
+
+def test_aws_options_fall_back_to_the_environment(monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "from-env")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    options = validated({"zone_name": "example.com"})
+    assert options["profile"] == "from-env" and options["region"] == "ap-south-1"
+
+
+def test_a_named_profile_supplies_the_credentials(clock, aws, tmp_path, monkeypatch):
+    zone_id = zone(aws, "example.com")
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[dns]\naws_access_key_id = profile-key\naws_secret_access_key = profile-secret\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    provider = Route53Provider("aws", Context(clock, Deadline(clock, 30.0)), {"profile": "dns", "region": "us-east-1"})
+    provider.publish(NAME, {"via-profile"}, 60)
+    assert txt(aws, zone_id)[NAME + "."][1] == ['"via-profile"']
+    missing = Route53Provider("aws", Context(clock, Deadline(clock, 30.0)), {"profile": "nope", "region": "us-east-1"})
+    with pytest.raises(ProviderError, match="nope"):
+        missing.publish(NAME, {"x"}, 60)
