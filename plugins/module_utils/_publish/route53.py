@@ -105,7 +105,7 @@ class Route53Provider(Provider):
                 if delay >= self.ctx.deadline.remaining():
                     break
                 self.ctx.clock.sleep(delay)
-        raise self.error(f"the TXT set at {name} was changed by another writer at each of {attempt + 1} tries", status="InvalidChangeBatch")
+        raise self.error(f"the TXT set at {name} was changed by another writer at each try", status="InvalidChangeBatch")
 
     def rrsets(self, name: str) -> dict[str, list[str]]:
         return {record_set["Type"]: sorted(_values(record_set)) for record_set in self._record_sets(self._zone_id(name), name)}
