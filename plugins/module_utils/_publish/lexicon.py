@@ -29,7 +29,6 @@ from ansible_collections.portable.dns01.plugins.module_utils._publish.names impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider, required
 
 
-
 def _lexicon() -> types.SimpleNamespace:
     """dns-lexicon, imported when a lexicon provider is built: it costs 0.2-0.3 s, wasted on calls without one."""
     try:

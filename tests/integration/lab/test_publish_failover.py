@@ -147,4 +147,3 @@ def test_no_write_lands_after_a_black_holed_call_returned(lab, fault, tmp_path):
     fault("pdns", "none")
     time.sleep(8.0)
     assert served(lab["LAB_PDNS_DNS"], name) == set()
-
