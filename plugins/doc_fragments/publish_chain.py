@@ -28,24 +28,29 @@ options:
     default: 1
   timeout:
     description:
-      - Seconds the whole call may take, retries included. A rollback after a failure gets up to 30 more seconds.
+      - Seconds the whole call may take, retries included. Every network request of the call (provider APIs, STS,
+        DNS lookups) ends within it; once it has passed, no further request is sent.
+      - A rollback after a failure gets up to 30 more seconds (at most O(timeout)).
     type: float
     default: 120.0
   connect_timeout:
     description:
-      - Seconds to wait for a connection to a provider's API.
+      - Seconds to wait for a connection to a provider's API, cut to what is left of O(timeout).
     type: float
     default: 5.0
   read_timeout:
     description:
-      - Seconds to wait for an answer from a provider's API (and for each DNS lookup).
+      - Seconds to wait for an answer from a provider's API (and for each DNS lookup), cut to what is left of
+        O(timeout).
     type: float
     default: 20.0
   retries:
     description:
-      - Retries per provider after a transient failure (time-out, refused connection, HTTP 429 or 5xx), with
-        exponential backoff and full jitter, or after the server's C(Retry-After).
+      - Retries per provider after a transient failure (HTTP 429 or 5xx, throttling), with exponential backoff and
+        full jitter, or after the server's C(Retry-After).
       - Authentication failures and other client errors are not retried.
+      - A time-out or a refused connection is not retried, and the provider is not tried again for the other
+        records of the same call.
     type: int
     default: 2
   simulate_outage:

@@ -118,28 +118,42 @@ options:
           region:
             description:
               - AWS region for the session.
+              - Falls back to E(AWS_REGION), then E(AWS_DEFAULT_REGION).
             type: str
+            aliases: [aws_region]
           endpoint_url:
             description:
-              - Route 53 endpoint, for testing against a local double.
+              - Route 53 endpoint, for testing against a local double. boto3 also reads E(AWS_ENDPOINT_URL_ROUTE_53).
             type: str
+            aliases: [aws_endpoint_url]
           sts_endpoint_url:
             description:
               - STS endpoint used to assume O(providers[].route53.role_arn).
             type: str
           access_key:
             description:
-              - AWS access key ID. Without keys, the default credential chain of boto3 is used.
-              - Falls back to E(AWS_ACCESS_KEY_ID).
+              - AWS access key ID. Without keys or O(providers[].route53.profile), the default credential chain of
+                boto3 is used.
+              - Falls back to E(AWS_ACCESS_KEY_ID), then E(AWS_ACCESS_KEY).
             type: str
+            aliases: [aws_access_key_id, aws_access_key]
           secret_key:
             description:
-              - AWS secret access key. Falls back to E(AWS_SECRET_ACCESS_KEY).
+              - AWS secret access key. Falls back to E(AWS_SECRET_ACCESS_KEY), then E(AWS_SECRET_KEY).
             type: str
+            aliases: [aws_secret_access_key, aws_secret_key]
           session_token:
             description:
-              - AWS session token. Falls back to E(AWS_SESSION_TOKEN).
+              - AWS session token. Falls back to E(AWS_SESSION_TOKEN), then E(AWS_SECURITY_TOKEN).
             type: str
+            aliases: [aws_session_token]
+          profile:
+            description:
+              - Named profile of the AWS shared credentials and config files. When set, it supplies the credentials
+                and the access key options are not used.
+              - Falls back to E(AWS_PROFILE), then E(AWS_DEFAULT_PROFILE).
+            type: str
+            aliases: [aws_profile]
           role_arn:
             description:
               - Assume this role with STS before calling Route 53.

@@ -198,7 +198,7 @@ records:
         outcome:
           description: What happened.
           type: str
-          choices: [published, removed, unchanged, failed, skipped, simulated_outage, breaker_open]
+          choices: [published, removed, unchanged, failed, skipped, simulated_outage, breaker_open, unreachable]
         error_class:
           description: The error class for a failure, for example C(ProviderTimeout) or C(ProviderAuthError).
           type: str

@@ -21,7 +21,6 @@ import typing as t
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     InputError,
-    ProviderError,
     PublishError,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.breaker import Breaker, default_state_file
@@ -69,8 +68,9 @@ def _undo(provider: Provider, name: str, values: set[str]) -> dict[str, t.Any]:
         return report
     try:
         provider.remove(name, values)
-    except ProviderError as exc:
-        report.update(outcome="failed", message=exc.msg)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # One failed removal (a lookup, a bug) must not keep the others from running.
+        report.update(outcome="failed", message=provider.failure(exc).msg)
     return report
 
 
@@ -94,7 +94,7 @@ class Publisher:
     def run(self) -> dict[str, t.Any]:
         records = check_records(self.params.get("records"))
         check_chain_options(self.params)
-        deadline = Deadline(self.clock, float(self.params["timeout"]))
+        deadline = self.names.deadline = Deadline(self.clock, float(self.params["timeout"]))
         self.ctx = Context(self.clock, deadline, float(self.params["connect_timeout"]), float(self.params["read_timeout"]),
                            resolver=self.names, session_factory=self.session_factory, txt_lookup=self.names.txt_lookup)
         providers = build_providers(self.params.get("providers") or [], self.ctx, self.types)
@@ -103,10 +103,20 @@ class Publisher:
         _check_backend_values(targets, providers)
         chain = Chain(providers, self.clock, deadline, self._breaker(), retries=int(self.params["retries"]),
                       simulate_outage=self.params.get("simulate_outage") or ())
+        return self._result(self._records(chain, targets))
+
+    def _records(self, chain: Chain, targets: list[Target]) -> list[dict[str, t.Any]]:
+        """Each target through the chain; on any failure, what this call wrote is taken back first."""
         records: list[dict[str, t.Any]] = []
-        for target in targets:
-            records.append(self._record(chain, target, records))
-        return self._result(records)
+        try:
+            for target in targets:
+                records.append(self._record(chain, target, records))
+        except BaseException as exc:
+            rolled_back = [] if self.check_mode else self._rollback()
+            if not isinstance(exc, Exception):
+                raise
+            raise _publish_error(exc, records, targets[len(records)], rolled_back) from None
+        return records
 
     def _target(self, name: str, values: list[str]) -> Target:
         chain = self.names.follow_cname(name) if self.params.get("follow_cnames", True) else []
@@ -123,7 +133,7 @@ class Publisher:
         result = self._record_result(target, outcome)
         nothing_to_remove = self._removing and not outcome.done and not outcome.errors
         if not outcome.ok and not nothing_to_remove:
-            self._fail(previous + [result], target, outcome)
+            raise PublishError(_failure_message(target, outcome, self._removing), records=previous + [result])
         self._warn(target, outcome)
         return result
 
@@ -174,14 +184,8 @@ class Publisher:
             result["before"], result["after"] = sorted(before), sorted(after)
         return result
 
-    def _fail(self, records: list[dict[str, t.Any]], target: Target, outcome: Outcome) -> None:
-        rolled_back = [] if self.check_mode else self._rollback()
-        changed = any(entry["outcome"] != "removed" for entry in rolled_back)
-        raise PublishError(_failure_message(target, outcome, self._removing), records=records,
-                           rolled_back=rolled_back, changed=changed)
-
     def _rollback(self) -> list[dict[str, t.Any]]:
-        self.ctx.deadline = Deadline(self.clock, min(ROLLBACK_SECONDS, float(self.params["timeout"])))
+        self.ctx.deadline = self.names.deadline = Deadline(self.clock, min(ROLLBACK_SECONDS, float(self.params["timeout"])))
         return self.journal.rollback()
 
     def _warn(self, target: Target, outcome: Outcome) -> None:
@@ -201,6 +205,16 @@ class Publisher:
 
 def _value_map(records: list[dict[str, t.Any]], key: str) -> dict[str, list[str]]:
     return {record["target"]: record.get(key, []) for record in records}
+
+
+def _publish_error(exc: Exception, records: list[dict[str, t.Any]], target: Target,
+                   rolled_back: list[dict[str, t.Any]]) -> PublishError:
+    """The call's failure, with the records handled so far and what the rollback did."""
+    error = exc if isinstance(exc, PublishError) else PublishError(
+        f"could not handle {target.target}: unexpected {type(exc).__name__}: {exc}", records=records)
+    error.details.setdefault("records", records)
+    error.details.update(rolled_back=rolled_back, changed=any(entry["outcome"] != "removed" for entry in rolled_back))
+    return error
 
 
 def _can_remove(provider: Provider) -> str | None:

@@ -11,6 +11,10 @@ eligible provider at once and succeeds when ``min_success`` did. Each
 provider gets a retry budget (exponential backoff with full jitter, or the
 server's Retry-After), all of it inside one overall deadline, and a circuit
 breaker skips providers that keep failing.
+
+A provider that timed out or could not be reached is down for the rest of
+the call: the other records skip it at once instead of each paying the
+full time-out again (one time-out per outage, not one per record).
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime
+import threading
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
-    Dns01Error,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
@@ -87,6 +91,9 @@ class Chain:
         self.retries = retries
         self.backoff = backoff or Backoff()
         self.simulate_outage = set(simulate_outage)
+        # This call's verdicts: provider name -> why it is down. Records share them at once.
+        self.down: dict[str, str] = {}
+        self._down_lock = threading.Lock()
 
     def run(self, name: str, work: Work, strategy: str = "failover", min_success: int = 1,
             gate: Gate | None = None) -> Outcome:
@@ -102,7 +109,7 @@ class Chain:
         for provider in self.providers:
             skipped = self._gate(provider, name, gate)
             if skipped:
-                outcome.attempts.append(skipped)
+                _skip(outcome, skipped)
                 continue
             self._merge(outcome, self._with_retries(provider, work))
             if outcome.done:
@@ -118,7 +125,7 @@ class Chain:
                 results = {key: future.result() for key, future in futures.items()}
         for provider, skipped in gated:
             if skipped:
-                outcome.attempts.append(skipped)
+                _skip(outcome, skipped)
             else:
                 self._merge(outcome, results[provider.name])
 
@@ -139,6 +146,11 @@ class Chain:
         if provider.name in self.simulate_outage:
             return Attempt(provider.name, "simulated_outage", error_class=ProviderUnavailable.__name__,
                            message="treated as down: listed in simulate_outage")
+        with self._down_lock:
+            verdict = self.down.get(provider.name)
+        if verdict:
+            return Attempt(provider.name, "unreachable", error_class=ProviderUnavailable.__name__,
+                           message=f"not tried again: {verdict} earlier in this call")
         if self.breaker.is_open(breaker_key(provider)):
             until = datetime.datetime.fromtimestamp(self.breaker.open_until(breaker_key(provider)), datetime.timezone.utc)
             return Attempt(provider.name, "breaker_open", error_class=ProviderUnavailable.__name__,
@@ -156,6 +168,10 @@ class Chain:
                 return done, attempts, None
             if error is None or not self._wait_to_retry(error, number, budget, attempts[-1]):
                 break
+        if error is not None and is_outage(error):
+            with self._down_lock:
+                self.down.setdefault(provider.name, f"{type(error).__name__} ({error.msg})")
+        # A refused credential is the user's to fix, not an outage to count.
         if error is None or error.outage:
             self.breaker.failure(breaker_key(provider))
         return None, attempts, error
@@ -163,29 +179,25 @@ class Chain:
     def _try(self, provider: Provider, work: Work, attempts: list[Attempt]) -> tuple[Done | None, ProviderError | None]:
         if self.deadline.expired():
             error: ProviderError = ProviderTimeout("the overall timeout passed before this provider was tried",
-                                                   provider=provider.name)
+                                                   provider=provider.name, reason="deadline")
             attempts.append(_failed(provider, error, 0.0))
             return None, error
         start = self.clock.monotonic()
         try:
             done = work(provider)
-        except ProviderError as exc:
-            error = exc
-        except Dns01Error:
-            raise
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            # A bug or an unmapped library error in one provider must not stop failover.
-            error = provider.error(f"unexpected {type(exc).__name__}: {exc}", transient=False)
+            # Whatever fails inside one provider's attempt (a lookup, a bug, an
+            # unmapped library error) is that provider's failure: failover goes on.
+            error = provider.failure(exc)
         else:
             attempts.append(Attempt(provider.name, done.outcome, _ms(self.clock.monotonic() - start)))
             return done, None
-        error.provider = error.details["provider"] = provider.name
         attempts.append(_failed(provider, error, self.clock.monotonic() - start))
         return None, error
 
     def _wait_to_retry(self, error: ProviderError, number: int, budget: int, last: Attempt) -> bool:
         """Sleep before the next try; False when there is none (budget, error kind, deadline)."""
-        if not error.transient or number >= budget or isinstance(error, ProviderTimeout) and self.deadline.expired():
+        if not error.transient or number >= budget or is_outage(error):
             return False
         delay = self.backoff.delay(number, error.retry_after)
         if delay >= self.deadline.remaining():
@@ -193,6 +205,22 @@ class Chain:
             return False
         self.clock.sleep(delay)
         return True
+
+
+def is_outage(error: ProviderError) -> bool:
+    """A time-out or a connection that could not be made: not retried, and shared for the rest of the call.
+
+    Really transient errors (429, 5xx, throttling) are retried instead.
+    """
+    reason = error.details.get("reason")
+    return reason == "unreachable" or isinstance(error, ProviderTimeout) and reason != "deadline"
+
+
+def _skip(outcome: Outcome, attempt: Attempt) -> None:
+    """Record a provider not tried; one found down earlier in the call counts as its failure."""
+    outcome.attempts.append(attempt)
+    if attempt.outcome == "unreachable":
+        outcome.errors.append(ProviderUnavailable(attempt.message or "", provider=attempt.provider))
 
 
 def breaker_key(provider: Provider) -> str:

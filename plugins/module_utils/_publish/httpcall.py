@@ -64,8 +64,13 @@ def from_requests(exc: Exception, now: datetime.datetime) -> ProviderError | Non
     if isinstance(exc, requests.HTTPError) and response is not None:
         return status_error(response.status_code, f"HTTP {response.status_code} {response.reason or ''}".strip(),
                             retry_after(response.headers.get("Retry-After"), now))
+    if isinstance(exc, requests.ConnectTimeout):
+        return ProviderTimeout(f"connect timed out: {exc}", reason="unreachable")
     if isinstance(exc, requests.Timeout):
         return ProviderTimeout(f"timed out: {exc}")
+    if isinstance(exc, requests.ConnectionError):
+        # Refused or reset: the chain treats the provider as down for the rest of the call.
+        return ProviderError(f"{type(exc).__name__}: {exc}", transient=False, reason="unreachable")
     return ProviderError(f"{type(exc).__name__}: {exc}")
 
 
@@ -78,55 +83,108 @@ def check_response(response: t.Any, now: datetime.datetime) -> t.Any:
     raise status_error(response.status_code, msg, retry_after(response.headers.get("Retry-After"), now))
 
 
-def run_bounded(action: t.Callable[[], t.Any], seconds: float, timeouts: tuple[float, float]) -> t.Any:
-    """Run ``action`` in a worker thread and give up after ``seconds``.
+class CallGuard:
+    """One bounded call: the time-outs its requests get and whether it may still send any.
 
-    For libraries that set no HTTP time-outs (dns-lexicon): the worker's
-    requests get ``timeouts`` as their default, and the caller stops waiting
-    at the deadline even if the library hangs somewhere else.
+    ``remaining`` says how much of the call's deadline is left. Once the
+    caller gave up (``close``), the worker may not send another request and
+    the sessions it used are closed.
+    """
+
+    def __init__(self, remaining: t.Callable[[], float], timeouts: tuple[float, float]) -> None:
+        self.remaining = remaining
+        self.timeouts = timeouts
+        self.closed = False
+        self.sessions: list[t.Any] = []
+        self.lock = threading.Lock()
+
+    def request_timeouts(self, given: t.Any = None) -> tuple[float, float]:
+        """(connect, read) for the next request, never past the deadline; raises once the call is over."""
+        left = self.remaining()
+        if self.closed or left <= 0:
+            raise ProviderTimeout("the call's timeout passed: request not sent", reason="deadline")
+        connect, read = given if isinstance(given, tuple) else (given, given) if given else self.timeouts
+        return min(connect or self.timeouts[0], left), min(read or self.timeouts[1], left)
+
+    def track(self, session: t.Any) -> None:
+        with self.lock:
+            if session not in self.sessions:
+                self.sessions.append(session)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            sessions, self.sessions = self.sessions, []
+        for session in sessions:
+            try:
+                session.close()
+            except Exception:  # pylint: disable=broad-exception-caught
+                pass
+
+
+def run_bounded(action: t.Callable[[], t.Any], remaining: t.Callable[[], float], timeouts: tuple[float, float]) -> t.Any:
+    """Run ``action`` in a worker thread and give up when ``remaining()`` reaches zero.
+
+    For libraries that set no HTTP time-outs (dns-lexicon): each request the
+    worker makes through requests gets ``timeouts`` cut to what is left of
+    the deadline, so a hung connection ends with the call; once the caller
+    gave up, the worker can send nothing more and its sessions are closed.
     """
     box: dict[str, t.Any] = {}
+    guard = CallGuard(remaining, timeouts)
 
     def work() -> None:
         try:
-            with default_timeouts(timeouts):
+            with guarded(guard):
                 box["result"] = action()
         except Exception as exc:  # pylint: disable=broad-exception-caught
             box["error"] = exc
 
+    seconds = remaining()
     worker = threading.Thread(target=work, name="dns01-provider-call", daemon=True)
     worker.start()
     worker.join(max(seconds, 0.0))
     if worker.is_alive():
+        guard.close()
         raise ProviderTimeout(f"no answer within {seconds:.1f}s")
+    guard.close()
     if "error" in box:
         raise box["error"]
     return box.get("result")
 
 
+def check_guard(**_kwargs: t.Any) -> None:
+    """A botocore ``before-send`` hook: no request once the bounded call is over."""
+    guard = getattr(_LOCAL, "guard", None)
+    if guard is not None:
+        guard.request_timeouts()
+
+
 @contextlib.contextmanager
-def default_timeouts(timeouts: tuple[float, float]) -> t.Iterator[None]:
-    """Give requests made by this thread a time-out when the caller set none."""
-    _install_default_timeout()
-    _LOCAL.timeouts = timeouts
+def guarded(guard: CallGuard) -> t.Iterator[None]:
+    """Requests made by this thread obey ``guard``."""
+    _install_guard()
+    _LOCAL.guard = guard
     try:
         yield
     finally:
-        _LOCAL.timeouts = None
+        _LOCAL.guard = None
 
 
-def _install_default_timeout() -> None:
+def _install_guard() -> None:
     # dns-lexicon calls requests without a timeout and builds its own sessions,
-    # so there is no session to hand it: fill in the thread's default instead.
-    if requests is None or getattr(requests.Session.request, "dns01_default_timeout", False):
+    # so there is no session to hand it: every request of a guarded thread
+    # goes through the thread's guard instead.
+    if requests is None or getattr(requests.Session.request, "dns01_guard", False):
         return
     original = requests.Session.request
 
     def request(self: t.Any, method: str, url: str, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        timeouts = getattr(_LOCAL, "timeouts", None)
-        if timeouts and not args and kwargs.get("timeout") is None:
-            kwargs["timeout"] = timeouts
+        guard = getattr(_LOCAL, "guard", None)
+        if guard is not None and not args:
+            kwargs["timeout"] = guard.request_timeouts(kwargs.get("timeout"))
+            guard.track(self)
         return original(self, method, url, *args, **kwargs)
 
-    request.dns01_default_timeout = True  # type: ignore[attr-defined]
+    request.dns01_guard = True  # type: ignore[attr-defined]
     requests.Session.request = request  # type: ignore[method-assign]

@@ -7,14 +7,15 @@
 
 This is a private module_utils file: its API may change without notice.
 The resolver is built on first use, so a call that needs no lookup (zones
-given, CNAMEs not followed) sends no DNS query at all.
+given, CNAMEs not followed) sends no DNS query at all. Once ``deadline`` is
+set, no query waits past it and none is sent after it.
 """
 
 from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError
 from ansible_collections.portable.dns01.plugins.module_utils._dns.query import Transport
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
@@ -26,16 +27,20 @@ _SETTLED = ("NOERROR", "NXDOMAIN")
 class Names:
     """CNAME chains, zones, addresses and authoritative TXT values."""
 
-    def __init__(self, bootstrap: list[str], clock: Clock, query_timeout: float, resolver: t.Any = None) -> None:
+    def __init__(self, bootstrap: list[str], clock: Clock, query_timeout: float, resolver: t.Any = None,
+                 transport: t.Any = None) -> None:
         self.bootstrap = bootstrap
         self.clock = clock
         self.query_timeout = query_timeout
+        self.deadline: Deadline | None = None
         self._resolver = resolver
+        self._transport = transport
 
     @property
     def resolver(self) -> t.Any:
         if self._resolver is None:
-            self._resolver = Resolver(Transport(), self.bootstrap, self.clock, self.query_timeout)
+            transport = _Bounded(self._transport or Transport(), self)
+            self._resolver = Resolver(transport, self.bootstrap, self.clock, self.query_timeout)
         return self._resolver
 
     def follow_cname(self, name: str) -> list[str]:
@@ -59,3 +64,27 @@ class Names:
             if rcode in _SETTLED:
                 return set(values)
         raise DnsQueryError(f"no authoritative server of {zone.name} answered for {name}", name=name)
+
+
+class _Bounded:
+    """The DNS transport with each query's lifetime cut to what is left of the call's deadline."""
+
+    def __init__(self, transport: t.Any, names: Names) -> None:
+        self.transport = transport
+        self.names = names
+
+    def query(self, qname: t.Any, rdtype: t.Any, server: str, port: int = 53, timeout: float = 3.0,
+              recursion: bool = False) -> t.Any:
+        return self.transport.query(qname, rdtype, server, port=port, timeout=self._lifetime(timeout, qname), recursion=recursion)
+
+    def exchange(self, request: t.Any, server: str, port: int = 53, timeout: float = 3.0, tcp: bool = False) -> t.Any:
+        return self.transport.exchange(request, server, port=port, timeout=self._lifetime(timeout, server), tcp=tcp)
+
+    def _lifetime(self, timeout: float, what: t.Any) -> float:
+        deadline = self.names.deadline
+        if deadline is None:
+            return timeout
+        left = deadline.remaining()
+        if left <= 0:
+            raise DnsQueryError(f"the call's timeout passed before the DNS query for {what}", reason="deadline")
+        return min(timeout, left)

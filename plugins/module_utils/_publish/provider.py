@@ -18,6 +18,7 @@ import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    Dns01Error,
     DnsQueryError,
     InputError,
     ProviderError,
@@ -135,6 +136,23 @@ class Provider(abc.ABC):
 
     def error(self, msg: str, cls: type[ProviderError] = ProviderError, **details: t.Any) -> ProviderError:
         return cls(self.redact(msg), provider=self.name, **details)
+
+    def failure(self, exc: BaseException) -> ProviderError:
+        """Any exception raised while this provider worked, as this provider's ProviderError.
+
+        A failed lookup (a flaky bootstrap resolver) may pass, so it stays
+        transient; bad input, a missing library or a bug will not.
+        """
+        if isinstance(exc, ProviderError):
+            error = exc
+        elif isinstance(exc, DnsQueryError):
+            error = self.error(f"lookup failed: {exc.msg}", cause=type(exc).__name__)
+        elif isinstance(exc, Dns01Error):
+            error = self.error(f"{type(exc).__name__}: {exc.msg}", transient=False, cause=type(exc).__name__)
+        else:
+            error = self.error(f"unexpected {type(exc).__name__}: {exc}", transient=False, cause=type(exc).__name__)
+        error.provider = error.details["provider"] = self.name
+        return error
 
 
 def required(options: dict[str, t.Any], key: str, field: str) -> t.Any:

@@ -6,9 +6,12 @@
 """Amazon Route 53 through boto3, optionally with an STS assumed role.
 
 This is a private module_utils file: its API may change without notice.
-Route 53 stores a TXT record set as one unit: adding a value is an UPSERT
-of the union, removing one of several an UPSERT of the rest, and a DELETE
-must name the whole set with its TTL.
+Route 53 stores a TXT record set as one unit. Every change is one batch
+that DELETEs the set exactly as it was read (TTL and every value) and
+CREATEs the new one, so a batch built on a set another writer changed in
+between is refused as a whole instead of dropping that writer's value; the
+set is then read again and the change retried, with jittered backoff,
+within the call's deadline.
 """
 
 from __future__ import annotations
@@ -24,24 +27,32 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
-from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import run_bounded
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import check_guard, run_bounded
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import in_zone, normalize
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
 
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError as exc:
-    BOTO3_IMPORT_ERROR: ImportError | None = exc
-else:
-    BOTO3_IMPORT_ERROR = None
 
 _TRANSIENT_CODES = {"Throttling", "ThrottlingException", "PriorRequestNotComplete", "ServiceUnavailable",
                     "InternalError", "InternalFailure", "RequestLimitExceeded"}
 _AUTH_CODES = {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
                "ExpiredToken", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure"}
+# How Route 53 words a change batch whose DELETE or CREATE no longer fits the stored set.
+_MAX_CONFLICTS = 10
+_CONFLICTS = ("already exists", "but it was not found", "do not match")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _aws() -> tuple[t.Any, t.Any]:
+    """boto3 and botocore, imported when a Route 53 provider is built: calls without one do not pay for them."""
+    try:
+        # pylint: disable=import-outside-toplevel
+        import boto3
+        import botocore.config
+        import botocore.exceptions
+        import botocore.session
+    except ImportError as exc:
+        raise DependencyError("boto3", exception=str(exc)) from None
+    return boto3, botocore
 
 
 class Route53Provider(Provider):
@@ -53,40 +64,55 @@ class Route53Provider(Provider):
     def __init__(self, name: str, ctx: Context, options: dict[str, t.Any], zone: str | None = None,
                  retries: int | None = None) -> None:
         super().__init__(name, ctx, options, zone or options.get("zone_name"), retries)
-        if BOTO3_IMPORT_ERROR is not None:
-            raise DependencyError("boto3", exception=str(BOTO3_IMPORT_ERROR))
+        self.boto3, self.botocore = _aws()
         self.private = bool(options.get("private_zone"))
         self.secrets = [str(options.get(key) or "") for key in ("secret_key", "session_token")]
         self._api: t.Any = None
+        self._api_timeouts: tuple[float, float] | None = None
+        self._boto_session: tuple[t.Any, t.Any] | None = None
+        self._role_credentials: dict[str, t.Any] | None = None
         self._zone_ids: dict[str, str] = {}
 
     def publish(self, name: str, values: set[str], ttl: int) -> None:
-        zone_id = self._zone_id(name)
-        current = self._record_set(zone_id, name)[1]
-        if not values - current:
-            return
-        self._change(zone_id, "UPSERT", name, ttl, current | values)
+        self._rewrite(name, lambda current: current | values, ttl)
 
     def remove(self, name: str, values: set[str]) -> None:
-        zone_id = self._zone_id(name)
-        ttl, current = self._record_set(zone_id, name)
-        rest = current - values
-        if rest == current:
-            return
-        if rest:
-            self._change(zone_id, "UPSERT", name, ttl, rest)
-        else:
-            self._change(zone_id, "DELETE", name, ttl, current)
+        self._rewrite(name, lambda current: current - values)
 
     def list(self, name: str) -> set[str]:
-        return self._record_set(self._zone_id(name), name)[1]
+        return _txt(self._record_set(self._zone_id(name), name))
+
+    def _rewrite(self, name: str, change: t.Callable[[set[str]], set[str]], ttl: int | None = None) -> None:
+        """Read the set, write ``change(values)`` in place of exactly that set; read again when another writer won."""
+        zone_id = self._zone_id(name)
+        backoff = Backoff(base=0.2, cap=2.0)
+        for attempt in range(_MAX_CONFLICTS):
+            old = self._record_set(zone_id, name)
+            wanted = change(_txt(old))
+            if wanted == _txt(old):
+                return
+            new = None
+            if wanted:
+                ttl_new = ttl or (old or {}).get("TTL") or 60
+                new = {"Name": name, "Type": "TXT", "TTL": ttl_new, "ResourceRecords": [{"Value": quote(v)} for v in sorted(wanted)]}
+            try:
+                self._submit(zone_id, _replace(old, new))
+                return
+            except ProviderError as exc:
+                if exc.details.get("code") != "InvalidChangeBatch" or not any(text in exc.msg for text in _CONFLICTS):
+                    raise
+                delay = backoff.delay(attempt)
+                if delay >= self.ctx.deadline.remaining():
+                    break
+                self.ctx.clock.sleep(delay)
+        raise self.error(f"the TXT set at {name} was changed by another writer at each try", status="InvalidChangeBatch")
 
     def rrsets(self, name: str) -> dict[str, list[str]]:
         return {record_set["Type"]: sorted(_values(record_set)) for record_set in self._record_sets(self._zone_id(name), name)}
 
     def set_cname(self, name: str, target: str, ttl: int) -> None:
         record_set = {"Name": name, "Type": "CNAME", "TTL": ttl, "ResourceRecords": [{"Value": normalize(target) + "."}]}
-        self._submit(self._zone_id(name), "UPSERT", record_set)
+        self._submit(self._zone_id(name), [{"Action": "UPSERT", "ResourceRecordSet": record_set}])
 
     def delete_rrset(self, name: str, rtype: str, values: list[str]) -> None:
         """A DELETE must repeat the record set exactly (TTL, every value): send it as Route 53 returned it."""
@@ -95,10 +121,7 @@ class Route53Provider(Provider):
             if record_set["Type"] != rtype or not set(_values(record_set)) & set(values):
                 continue
             rest = [item for item in record_set.get("ResourceRecords", []) if _value(rtype, item["Value"]) not in values]
-            if rest:
-                self._submit(zone_id, "UPSERT", {**record_set, "ResourceRecords": rest})
-            else:
-                self._submit(zone_id, "DELETE", record_set)
+            self._submit(zone_id, _replace(record_set, {**record_set, "ResourceRecords": rest} if rest else None))
 
     def check_health(self) -> None:
         if self.options.get("zone_id"):
@@ -134,26 +157,22 @@ class Route53Provider(Provider):
                 return zones
             marker = {"Marker": page["NextMarker"]}
 
-    def _record_set(self, zone_id: str, name: str) -> tuple[int | None, set[str]]:
+    def _record_set(self, zone_id: str, name: str) -> dict[str, t.Any] | None:
+        """The TXT set at ``name`` as Route 53 returned it (a DELETE must repeat it exactly), or None."""
         page = self._call("list_resource_record_sets", HostedZoneId=zone_id, StartRecordName=name,
                           StartRecordType="TXT", MaxItems="1")
         for record_set in page.get("ResourceRecordSets", []):
             if normalize(record_set["Name"]) == normalize(name) and record_set["Type"] == "TXT":
-                return record_set.get("TTL"), {unquote(item["Value"]) for item in record_set.get("ResourceRecords", [])}
-        return None, set()
+                return record_set
+        return None
 
     def _record_sets(self, zone_id: str, name: str) -> list[dict[str, t.Any]]:
         """Every record set at ``name``: they sort together, so the first page from ``name`` holds them."""
         page = self._call("list_resource_record_sets", HostedZoneId=zone_id, StartRecordName=name, MaxItems="20")
         return [record_set for record_set in page.get("ResourceRecordSets", []) if normalize(record_set["Name"]) == normalize(name)]
 
-    def _change(self, zone_id: str, action: str, name: str, ttl: int | None, values: set[str]) -> None:
-        record_set = {"Name": name, "Type": "TXT", "TTL": ttl or 60,
-                      "ResourceRecords": [{"Value": quote(value)} for value in sorted(values)]}
-        self._submit(zone_id, action, record_set)
-
-    def _submit(self, zone_id: str, action: str, record_set: dict[str, t.Any]) -> None:
-        batch = {"Comment": "portable.dns01 DNS-01 challenge", "Changes": [{"Action": action, "ResourceRecordSet": record_set}]}
+    def _submit(self, zone_id: str, changes: list[dict[str, t.Any]]) -> None:
+        batch = {"Comment": "portable.dns01 DNS-01 challenge", "Changes": changes}
         info = self._call("change_resource_record_sets", HostedZoneId=zone_id, ChangeBatch=batch)["ChangeInfo"]
         if self.options.get("wait_insync", True):
             self._wait_insync(info["Id"], info.get("Status"))
@@ -170,9 +189,9 @@ class Route53Provider(Provider):
             attempt += 1
 
     def _call(self, method: str, **kwargs: t.Any) -> t.Any:
+        """One API call, STS included when the session is new, all of it within the call's deadline."""
         try:
-            api = self._client()
-            return run_bounded(lambda: getattr(api, method)(**kwargs), self.ctx.deadline.remaining(), self.ctx.timeouts())
+            return run_bounded(lambda: getattr(self._client(), method)(**kwargs), self.ctx.deadline.remaining, self.ctx.timeouts())
         except Dns01Error as exc:
             exc.details["provider"] = self.name
             raise
@@ -180,26 +199,48 @@ class Route53Provider(Provider):
             raise self._map(exc) from None
 
     def _client(self) -> t.Any:
-        if self._api is None:
-            connect, read = self.ctx.connect_timeout, self.ctx.read_timeout
-            # The chain owns retries and deadlines: botocore must not retry on its own.
-            config = botocore.config.Config(connect_timeout=connect, read_timeout=read, retries={"total_max_attempts": 1})
-            self._api = self._session().client("route53", endpoint_url=self.options.get("endpoint_url"), config=config)
+        """A route53 client whose socket time-outs end within the deadline: rebuilt when less time is left than they allow."""
+        timeouts = self.ctx.timeouts()
+        if self._api is None or self._api_timeouts and (self._api_timeouts[0] > timeouts[0] or self._api_timeouts[1] > timeouts[1]):
+            credentials = self._credentials()
+            self._api, self._api_timeouts = self._new_client("route53", self.options.get("endpoint_url"), **credentials)
         return self._api
 
-    def _session(self) -> t.Any:
-        keys = {"aws_access_key_id": self.options.get("access_key"), "aws_secret_access_key": self.options.get("secret_key"),
-                "aws_session_token": self.options.get("session_token"), "region_name": self.options.get("region")}
-        session = boto3.session.Session(**{key: value for key, value in keys.items() if value})
-        if not self.options.get("role_arn"):
-            return session
-        credentials = self._assume_role(session)
-        return boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
-                                     aws_session_token=credentials["SessionToken"], region_name=self.options.get("region"))
+    def _new_client(self, service: str, endpoint: str | None, **credentials: t.Any) -> tuple[t.Any, tuple[float, float]]:
+        """A client with botocore's retries off and time-outs measured after its model is loaded (that takes time too)."""
+        core, session = self._session()
+        core.get_service_model(service)
+        timeouts = self.ctx.timeouts()
+        config = self.botocore.config.Config(connect_timeout=timeouts[0], read_timeout=timeouts[1], retries={"total_max_attempts": 1})
+        client = session.client(service, endpoint_url=endpoint, config=config, **credentials)
+        client.meta.events.register("before-send", check_guard)
+        return client, timeouts
 
-    def _assume_role(self, session: t.Any) -> dict[str, t.Any]:
-        sts = session.client("sts", endpoint_url=self.options.get("sts_endpoint_url"),
-                             config=botocore.config.Config(retries={"total_max_attempts": 1}))
+    def _session(self) -> tuple[t.Any, t.Any]:
+        """One botocore session (its loader caches service models) and the boto3 session over it."""
+        if self._boto_session is None:
+            keys = {"aws_access_key_id": self.options.get("access_key"), "aws_secret_access_key": self.options.get("secret_key"),
+                    "aws_session_token": self.options.get("session_token")}
+            if self.options.get("profile"):
+                # A named profile brings its own credentials: keys (perhaps from the environment) do not mix in.
+                keys = {"profile_name": self.options["profile"]}
+            keys["region_name"] = self.options.get("region")
+            core = self.botocore.session.Session()
+            self._boto_session = core, self.boto3.session.Session(botocore_session=core, **{k: v for k, v in keys.items() if v})
+        return self._boto_session
+
+    def _credentials(self) -> dict[str, t.Any]:
+        """Client arguments for the assumed role, or none for the session's own credentials."""
+        if not self.options.get("role_arn"):
+            return {}
+        if self._role_credentials is None:
+            credentials = self._assume_role()
+            self._role_credentials = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretAccessKey"],
+                                      "aws_session_token": credentials["SessionToken"]}
+        return self._role_credentials
+
+    def _assume_role(self) -> dict[str, t.Any]:
+        sts = self._new_client("sts", self.options.get("sts_endpoint_url"))[0]
         request = {"RoleArn": self.options["role_arn"], "RoleSessionName": self.options.get("role_session_name") or "portable-dns01",
                    "DurationSeconds": int(self.options.get("duration_seconds") or 900)}
         if self.options.get("external_id"):
@@ -209,12 +250,17 @@ class Route53Provider(Provider):
         return credentials
 
     def _map(self, exc: Exception) -> ProviderError:
-        if isinstance(exc, botocore.exceptions.ClientError):
+        exceptions = self.botocore.exceptions
+        if isinstance(exc, exceptions.ClientError):
             return self._map_client_error(exc)
-        if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        if isinstance(exc, exceptions.NoCredentialsError):
             return self.error(f"no AWS credentials: {exc}", ProviderAuthError)
-        if isinstance(exc, (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)):
+        if isinstance(exc, exceptions.ConnectTimeoutError):
+            return self.error(f"connect timed out: {exc}", ProviderTimeout, reason="unreachable")
+        if isinstance(exc, exceptions.ReadTimeoutError):
             return self.error(f"timed out: {exc}", ProviderTimeout)
+        if isinstance(exc, exceptions.EndpointConnectionError):
+            return self.error(f"{type(exc).__name__}: {exc}", transient=False, reason="unreachable")
         return self.error(f"{type(exc).__name__}: {exc}")
 
     def _map_client_error(self, exc: t.Any) -> ProviderError:
@@ -225,6 +271,16 @@ class Route53Provider(Provider):
             return self.error(msg, ProviderAuthError, status=status, code=code)
         transient = code in _TRANSIENT_CODES or (status or 0) >= 500
         return self.error(msg, status=status, transient=transient, code=code)
+
+
+def _replace(old: dict[str, t.Any] | None, new: dict[str, t.Any] | None) -> list[dict[str, t.Any]]:
+    """One batch: DELETE the set as read, CREATE the new one; applied together or not at all."""
+    changes = [{"Action": "DELETE", "ResourceRecordSet": old}] if old else []
+    return changes + ([{"Action": "CREATE", "ResourceRecordSet": new}] if new else [])
+
+
+def _txt(record_set: dict[str, t.Any] | None) -> set[str]:
+    return {unquote(item["Value"]) for item in (record_set or {}).get("ResourceRecords", [])}
 
 
 def quote(value: str) -> str:

@@ -124,3 +124,26 @@ def test_nothing_is_left_behind_on_failure(lab, fault, tmp_path):
                                       "message": None}]
     assert served(lab["LAB_BIND_SERVER"], bind_name) == set()
     assert served(lab["LAB_PDNS_DNS"], pdns_name) == set()
+
+
+@pytest.mark.parametrize("mode", ["blackhole", "refused"])
+def test_one_time_out_per_outage_in_a_call(lab, fault, tmp_path, mode):
+    """Five records, the API down: only the first record waits for it, the others fail over at once."""
+    fault("pdns", mode)
+    records = [{"name": unique(lab["LAB_PDNS_ZONE"]), "values": [token()]} for _index in range(5)]
+    result = publish(lab, [pdns_api(lab, retries=2), pdns_rfc2136(lab)], records, tmp_path)
+    api = [[a["outcome"] for a in record["attempts"] if a["provider"] == "pdns"] for record in result["records"]]
+    assert api == [["failed"]] + [["unreachable"]] * 4
+    assert all(record["providers"] == ["pdns-rfc2136"] for record in result["records"])
+    publish(lab, [pdns_rfc2136(lab)], records, tmp_path, state="absent")
+
+
+def test_no_write_lands_after_a_black_holed_call_returned(lab, fault, tmp_path):
+    """The API is black-holed past the call's timeout, then comes back: the abandoned call must not write then."""
+    fault("pdns", "blackhole")
+    name, values = unique(lab["LAB_PDNS_ZONE"]), [token()]
+    with pytest.raises(PublishError):
+        publish(lab, [pdns_api(lab, retries=0)], [{"name": name, "values": values}], tmp_path, timeout=3.0, connect_timeout=10.0)
+    fault("pdns", "none")
+    time.sleep(8.0)
+    assert served(lab["LAB_PDNS_DNS"], name) == set()

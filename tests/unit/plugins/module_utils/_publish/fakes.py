@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import socket
 import socketserver
+import time
 import struct
 import threading
 import typing as t
@@ -43,7 +45,10 @@ class FakeProvider(Provider):
     """A provider that holds values in memory and fails from a script.
 
     ``failures`` is a list of exceptions raised by the next calls of
-    publish/remove/list, one per call, before it starts to work.
+    publish/remove/list, one per call (None: that call works), before it
+    starts to work; ``remove_failures`` the same for remove calls only.
+    ``broken_gate`` lists names whose ``not_applicable`` raises once this
+    provider has published something (a bug outside the provider's calls).
     """
 
     type_name = "fake"
@@ -59,15 +64,25 @@ class FakeProvider(Provider):
         self.can_remove = options.get("can_remove", True)
         self.fail_on = set(options.get("fail_on") or ())
         self.fail_remove = options.get("fail_remove", False)
+        self.remove_failures = list(options.get("remove_failures") or [])
+        self.broken_gate = set(options.get("broken_gate") or ())
 
     def _step(self, what: str, name: str) -> None:
         self.calls.append((what, name))
         if self.cost:
             self.ctx.clock.sleep(self.cost)
-        if self.failures:
-            raise self.failures.pop(0)
+        failure = self.failures.pop(0) if self.failures else None
+        if failure is None and what == "remove" and self.remove_failures:
+            failure = self.remove_failures.pop(0)
+        if failure is not None:
+            raise failure
         if name in self.fail_on or (what == "remove" and self.fail_remove):
             raise ProviderError(f"{self.name} is down")
+
+    def not_applicable(self, name: str) -> str | None:
+        if name in self.broken_gate and any(what == "publish" for what, _name in self.calls):
+            raise RuntimeError(f"cannot decide about {name}")
+        return super().not_applicable(name)
 
     def publish(self, name: str, values: set[str], ttl: int) -> None:
         self._step("publish", name)
@@ -221,3 +236,34 @@ def running_update_server() -> t.Iterator[UpdateServer]:
     finally:
         stub.shutdown()
         stub.server_close()
+
+
+@contextlib.contextmanager
+def blackholed_port() -> t.Iterator[int]:
+    """A local TCP port whose accept queue is full: a connect to it times out, like a firewall DROP."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _index in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        for sock in fillers + [server]:
+            sock.close()
+
+
+def refused_port() -> int:
+    """A local TCP port nobody listens on: a connect to it is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -10,6 +10,7 @@ import typing as t
 import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    DnsQueryError,
     InputError,
     ProviderAuthError,
     ProviderError,
@@ -183,3 +184,54 @@ def test_acme_dns_third_value_is_an_input_error(clock):
     with pytest.raises(InputError, match="holds 2 values"):
         publisher(clock, params(records=[{"name": NAME, "values": values}], providers=[provider], follow_cnames=True),
                   resolver=resolver).run()
+
+
+def test_lookup_error_fails_over_to_the_next_provider(clock):
+    flaky = fake("flaky", failures=[DnsQueryError("no bootstrap resolver answered example.test SOA")])
+    store: dict[str, set[str]] = {}
+    result = publisher(clock, params(providers=[flaky, fake("backup", store=store)])).run()
+    assert [(a["provider"], a["outcome"]) for a in result["records"][0]["attempts"]] == [("flaky", "failed"), ("backup", "published")]
+    assert store[NAME] == {"a", "b"}
+
+
+def test_lookup_error_on_every_provider_rolls_back_and_reports_records(clock):
+    other = "_acme-challenge.b.example.test"
+    store: dict[str, set[str]] = {}
+    records = [{"name": NAME, "values": ["a"]}, {"name": other, "values": ["b"]}]
+    lookup = DnsQueryError("no bootstrap resolver answered b.example.test SOA")
+    provider = fake("one", store=store, failures=[None, None, lookup])
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(records=records, providers=[provider])).run()
+    result = caught.value.result()
+    assert store == {NAME: set()}
+    assert result["rolled_back"][0]["outcome"] == "removed"
+    assert [record["name"] for record in result["records"]] == [NAME, other]
+    assert result["records"][1]["attempts"][0]["outcome"] == "failed"
+
+
+def test_rollback_goes_on_past_an_unexpected_error(clock):
+    other, third = "_acme-challenge.b.example.test", "_acme-challenge.c.example.test"
+    records = [{"name": NAME, "values": ["a"]}, {"name": other, "values": ["b"]}, {"name": third, "values": ["c"]}]
+    first, second = {}, {}  # type: ignore[var-annotated]
+    providers = [fake("one", zone=NAME, store=first, remove_failures=[DnsQueryError("lookup failed")]),
+                 fake("two", store=second, fail_on=[third])]
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(records=records, providers=providers)).run()
+    result = caught.value.result()
+    assert [entry["outcome"] for entry in result["rolled_back"]] == ["failed", "removed"]
+    assert "lookup failed" in result["rolled_back"][0]["message"]
+    assert second[other] == set()
+
+
+def test_error_outside_the_chain_still_rolls_back(clock):
+    other = "_acme-challenge.b.example.test"
+    store: dict[str, set[str]] = {}
+    records = [{"name": NAME, "values": ["a"]}, {"name": other, "values": ["b"]}]
+    provider = fake("one", store=store, broken_gate=[other])
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(records=records, providers=[provider])).run()
+    result = caught.value.result()
+    assert store == {NAME: set()}
+    assert result["rolled_back"][0]["outcome"] == "removed"
+    assert [record["name"] for record in result["records"]] == [NAME]
+    assert "RuntimeError" in result["msg"]

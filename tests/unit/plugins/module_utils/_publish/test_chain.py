@@ -11,6 +11,8 @@ import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    DnsQueryError,
+    InputError,
     ProviderAuthError,
     ProviderError,
     ProviderTimeout,
@@ -83,7 +85,7 @@ def test_retry_budget_per_provider(clock, ctx):
 
 
 def test_deadline_stops_retries(clock, ctx):
-    slow = FakeProvider("slow", ctx, failures=[ProviderTimeout("hung")] * 10, cost=4.0)
+    slow = FakeProvider("slow", ctx, failures=[ProviderError("HTTP 503", status=503)] * 10, cost=4.0)
     backup = FakeProvider("backup", ctx)
     outcome = make_chain(clock, [slow, backup], retries=10, seconds=10.0).run(NAME, publish)
     assert not outcome.ok
@@ -185,3 +187,76 @@ def test_half_open_breaker_reopens_on_one_more_failure(clock, ctx, state_file):
     clock.advance(301)
     assert outcomes(chain.run(NAME, publish))[0] == ("down", "failed")
     assert outcomes(chain.run(NAME, publish))[0] == ("down", "breaker_open")
+
+
+@pytest.mark.parametrize("strategy", ["failover", "all"])
+def test_lookup_error_in_one_provider_is_its_failure(clock, ctx, strategy):
+    flaky = FakeProvider("flaky", ctx, failures=[DnsQueryError("no bootstrap resolver answered example.test SOA")] * 3)
+    backup = FakeProvider("backup", ctx)
+    outcome = make_chain(clock, [flaky, backup], retries=0).run(NAME, publish, strategy=strategy, min_success=1)
+    assert outcome.ok
+    assert outcomes(outcome) == [("flaky", "failed"), ("backup", "published")]
+    assert outcome.attempts[0].error_class == "ProviderError" and "no bootstrap resolver" in outcome.attempts[0].message
+    assert [error.provider for error in outcome.errors] == ["flaky"]
+
+
+@pytest.mark.parametrize("strategy", ["failover", "all"])
+def test_input_error_in_one_provider_is_its_final_failure(clock, ctx, strategy):
+    broken = FakeProvider("broken", ctx, failures=[InputError("zone unknown", field="zone")] * 3)
+    outcome = make_chain(clock, [broken, FakeProvider("backup", ctx)], retries=2).run(NAME, publish, strategy=strategy)
+    assert outcome.ok
+    assert outcomes(outcome) == [("broken", "failed"), ("backup", "published")]
+
+
+def names(count):
+    return [f"_acme-challenge.r{index}.example.test" for index in range(count)]
+
+
+def publish_at(name):
+    def work(provider):
+        provider.publish(name, {"v1"}, 60)
+        return Done(provider, "published", set())
+    return work
+
+
+@pytest.mark.parametrize("error", [
+    ProviderTimeout("connect timed out", reason="unreachable"),
+    ProviderTimeout("no answer within 20.0s"),
+    ProviderError("Connection refused", transient=False, reason="unreachable"),
+])
+def test_one_time_out_per_outage_in_a_call(clock, ctx, error):
+    down = FakeProvider("down", ctx, failures=[error] * 60, cost=1.0)
+    backup = FakeProvider("backup", ctx)
+    chain = make_chain(clock, [down, backup], retries=2)
+    results = [chain.run(name, publish_at(name)) for name in names(20)]
+    assert all(outcome.ok for outcome in results)
+    assert len(down.calls) == 1
+    assert clock.time - 1000.0 == 1.0
+    assert outcomes(results[0]) == [("down", "failed"), ("backup", "published")]
+    assert outcomes(results[1]) == [("down", "unreachable"), ("backup", "published")]
+    assert "earlier in this call" in results[1].attempts[0].message
+    assert [type(error).__name__ for error in results[1].errors] == ["ProviderUnavailable"]
+
+
+def test_the_verdict_is_shared_by_providers_running_at_once(clock, ctx):
+    down = FakeProvider("down", ctx, failures=[ProviderTimeout("connect timed out")] * 60, cost=1.0)
+    chain = make_chain(clock, [down, FakeProvider("up", ctx)], retries=2)
+    first = chain.run(NAME, publish, strategy="all", min_success=1)
+    second = chain.run(NAME, publish, strategy="all", min_success=1)
+    assert outcomes(first) == [("down", "failed"), ("up", "published")]
+    assert outcomes(second) == [("down", "unreachable"), ("up", "published")]
+    assert len(down.calls) == 1
+
+
+def test_the_verdict_lasts_one_call_only(clock, ctx):
+    down = FakeProvider("down", ctx, failures=[ProviderTimeout("connect timed out")])
+    make_chain(clock, [down, FakeProvider("backup", ctx)]).run(NAME, publish)
+    outcome = make_chain(clock, [down, FakeProvider("backup", ctx)]).run(NAME, publish)
+    assert outcomes(outcome) == [("down", "published")]
+
+
+def test_server_errors_are_still_retried_and_not_shared(clock, ctx):
+    busy = FakeProvider("busy", ctx, failures=[ProviderError("HTTP 503", status=503, retry_after=1.0)])
+    chain = make_chain(clock, [busy], retries=2)
+    assert outcomes(chain.run(NAME, publish)) == [("busy", "failed"), ("busy", "published")]
+    assert outcomes(chain.run(NAME, publish)) == [("busy", "published")]

@@ -9,9 +9,12 @@ import datetime
 import threading
 
 import pytest
+import requests
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import ProviderAuthError, ProviderTimeout
-from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import retry_after, run_bounded, status_error
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import from_requests, retry_after, run_bounded, status_error
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, refused_port
 
 NOW = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -38,11 +41,26 @@ def test_status_error(status, transient, auth):
 def test_run_bounded_gives_up_at_the_deadline():
     release = threading.Event()
     with pytest.raises(ProviderTimeout):
-        run_bounded(release.wait, 0.05, (1.0, 1.0))
+        run_bounded(release.wait, lambda: 0.05, (1.0, 1.0))
     release.set()
 
 
 def test_run_bounded_returns_and_raises():
-    assert run_bounded(lambda: 42, 1.0, (1.0, 1.0)) == 42
+    assert run_bounded(lambda: 42, lambda: 1.0, (1.0, 1.0)) == 42
     with pytest.raises(ValueError):
-        run_bounded(lambda: int("x"), 1.0, (1.0, 1.0))
+        run_bounded(lambda: int("x"), lambda: 1.0, (1.0, 1.0))
+
+
+def test_a_connect_time_out_is_an_outage():
+    with blackholed_port() as port:
+        with pytest.raises(requests.RequestException) as caught:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=(0.2, 1.0))
+    error = from_requests(caught.value, NOW)
+    assert isinstance(error, ProviderTimeout) and is_outage(error)
+
+
+def test_a_refused_connection_is_an_outage_not_retried():
+    with pytest.raises(requests.RequestException) as caught:
+        requests.get(f"http://127.0.0.1:{refused_port()}/", timeout=(1.0, 1.0))
+    error = from_requests(caught.value, NOW)
+    assert is_outage(error) and error.transient is False

@@ -21,8 +21,10 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider, _absolute_cnames, _replace_cname
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port
 
 TOKEN = "api-token-that-must-not-leak"
 
@@ -96,10 +98,10 @@ def test_a_hung_api_is_bounded_by_our_deadline(server):
     assert time.monotonic() - start < 2.0
 
 
-def test_refused_connection_is_transient():
+def test_refused_connection_is_an_outage_not_retried():
     with pytest.raises(ProviderError) as caught:
         powerdns("http://127.0.0.1:9").check_health()
-    assert caught.value.transient
+    assert caught.value.transient is False and is_outage(caught.value)
     assert TOKEN not in caught.value.msg
 
 
@@ -169,3 +171,74 @@ def test_replacing_a_cname_deletes_the_old_one_first():
 def test_without_the_fix_the_target_is_rewritten():
     # What the read-back in set_cname guards against for providers we do not know.
     assert _replace_cname(FakeLexiconApi(), "_acme-challenge.example.test", "x.fallback.test") == ["x.fallback.test.example.test"]
+
+
+class SlowPowerDns(http.server.BaseHTTPRequestHandler):
+    """A PowerDNS API that answers each request after ``server.delay`` and logs when each arrived."""
+
+    def _answer(self, status: int, body: bytes) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.server.arrived.append((time.monotonic(), self.command))  # type: ignore[attr-defined]
+        time.sleep(self.server.delay)  # type: ignore[attr-defined]
+        try:
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the client gave up first: that is what these tests provoke
+
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
+        self._answer(200, b'{"kind": "Native", "rrsets": []}')
+
+    def do_PATCH(self) -> None:  # pylint: disable=invalid-name
+        self._answer(204, b"")
+
+    def log_message(self, *args: t.Any) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_pdns():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowPowerDns)
+    httpd.daemon_threads = True
+    httpd.block_on_close = False
+    httpd.arrived, httpd.delay = [], 0.4  # type: ignore[attr-defined]
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def workers(grace: float = 1.0) -> list[threading.Thread]:
+    """Provider-call threads still running ``grace`` seconds from now (a loaded machine is slow to reap them)."""
+    until = time.monotonic() + grace
+    while True:
+        alive = [thread for thread in threading.enumerate() if thread.name == "dns01-provider-call" and thread.is_alive()]
+        if not alive or time.monotonic() > until:
+            return alive
+        time.sleep(0.05)
+
+
+def test_no_request_leaves_after_the_call_gave_up(slow_pdns):
+    """Each request takes 0.4 s; the call has 1 s: nothing may reach the API once it returned."""
+    provider = powerdns(url(slow_pdns), seconds=1.0)
+    with pytest.raises(ProviderTimeout):
+        provider.publish("_acme-challenge.example.test", {"one", "two"}, 60)
+    returned = time.monotonic()
+    time.sleep(1.5)
+    assert [method for at, method in slow_pdns.arrived if at > returned] == []
+    assert workers() == []
+
+
+def test_a_black_holed_api_leaves_no_thread_behind():
+    with blackholed_port() as port:
+        clock = Clock()
+        ctx = Context(clock, Deadline(clock, 0.5), connect_timeout=5.0, read_timeout=5.0)
+        provider = LexiconProvider("pdns", ctx, {"provider": "powerdns", "options": {
+            "auth_token": TOKEN, "pdns_server": f"http://127.0.0.1:{port}", "pdns_server_id": "localhost"}}, zone="example.test")
+        with pytest.raises(ProviderTimeout):
+            provider.list("_acme-challenge.example.test")
+        assert workers() == []

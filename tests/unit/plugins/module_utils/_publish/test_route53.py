@@ -7,12 +7,18 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
+import typing as t
+
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Deadline
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     ProviderAuthError,
     ProviderError,
@@ -20,6 +26,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 from ansible_collections.portable.dns01.plugins.module_utils._publish.route53 import Route53Provider, quote, unquote
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port
 
 NAME = "_acme-challenge.www.example.com"
 KEYS = {"access_key": "testing", "secret_key": "testing-secret", "region": "us-east-1"}
@@ -115,17 +122,11 @@ def test_aws_errors_are_mapped(clock, code, status, error, transient):
 
 
 def test_waits_for_insync_within_the_deadline(clock):
-    provider = route53(clock, zone_id="Z1")
-    api = provider._client()  # pylint: disable=protected-access
-    pending = {"ChangeInfo": {"Id": "C1", "Status": "PENDING", "SubmittedAt": "2026-01-01T00:00:00Z"}}
-    with Stubber(api) as stub:
-        stub.add_response("list_resource_record_sets", {"ResourceRecordSets": [], "IsTruncated": False, "MaxItems": "1"})
-        stub.add_response("change_resource_record_sets", pending)
-        for _poll in range(20):
-            stub.add_response("get_change", pending)
-        with pytest.raises(ProviderTimeout, match="still PENDING"):
-            provider.publish(NAME, {"a"}, 60)
+    aws = StrictRoute53(status="PENDING")
+    with pytest.raises(ProviderTimeout, match="still PENDING"):
+        writer(clock, aws).publish(NAME, {"a"}, 60)
     assert sum(clock.sleeps) < 30.0 and len(clock.sleeps) >= 2
+    assert aws.polls == len(clock.sleeps)
 
 
 def test_txt_quoting_round_trips():
@@ -158,3 +159,226 @@ def test_rrsets_lists_every_type_at_the_name_only(clock, aws):
     assert provider.rrsets(NAME) == {"TXT": ["one", "two"]}
     provider.delete_rrset(NAME, "TXT", ["one", "two"])
     assert provider.rrsets(NAME) == {}
+
+
+class StrictRoute53:
+    """Route 53 as AWS runs it, at the botocore client seam: one zone, record sets stored as units.
+
+    A change batch is atomic; CREATE fails when the set exists, DELETE when the
+    set given is not exactly the stored one (TTL and every value). moto accepts
+    a DELETE of any set it ever stored, so it cannot show lost updates.
+    ``before_change`` runs once before the next change batch is applied: the
+    other writer's turn.
+    """
+
+    def __init__(self, store: dict[tuple[str, str], dict] | None = None, lock: threading.Lock | None = None,
+                 status: str = "INSYNC") -> None:
+        self.store = {} if store is None else store
+        self.status = status
+        self.polls = 0
+        self.lock = lock or threading.Lock()
+        self.before_change: t.Callable[[], None] | None = None
+        self.batches: list[list[dict]] = []
+
+    def view(self) -> "StrictRoute53":
+        """Another client of the same zone (another controller)."""
+        return StrictRoute53(self.store, self.lock)
+
+    def list_resource_record_sets(self, HostedZoneId, StartRecordName, StartRecordType=None, MaxItems="100"):  # pylint: disable=invalid-name
+        with self.lock:
+            found = [copy.deepcopy(rrset) for (name, rtype), rrset in sorted(self.store.items())
+                     if name == StartRecordName.rstrip(".") + "." and rtype == (StartRecordType or rtype)]
+        return {"ResourceRecordSets": found[:int(MaxItems)], "IsTruncated": False, "MaxItems": MaxItems}
+
+    def change_resource_record_sets(self, HostedZoneId, ChangeBatch):  # pylint: disable=invalid-name
+        if self.before_change:
+            turn, self.before_change = self.before_change, None
+            turn()
+        with self.lock:
+            staged = dict(self.store)
+            for change in ChangeBatch["Changes"]:
+                rrset = dict(change["ResourceRecordSet"], Name=change["ResourceRecordSet"]["Name"].rstrip(".") + ".")
+                key = (rrset["Name"], rrset["Type"])
+                if change["Action"] == "CREATE" and key in staged:
+                    raise conflict(f"Tried to create resource record set [name='{key[0]}', type='{key[1]}'] but it already exists")
+                if change["Action"] == "DELETE" and staged.get(key) != rrset:
+                    raise conflict(f"Tried to delete resource record set [name='{key[0]}', type='{key[1]}'] but the values"
+                                   " provided do not match the current values")
+                if change["Action"] == "DELETE":
+                    del staged[key]
+                else:
+                    staged[key] = rrset
+            self.store.clear()
+            self.store.update(staged)
+            self.batches.append(ChangeBatch["Changes"])
+        return {"ChangeInfo": {"Id": "C1", "Status": self.status}}
+
+    def get_change(self, Id):  # pylint: disable=invalid-name
+        self.polls += 1
+        return {"ChangeInfo": {"Id": Id, "Status": self.status}}
+
+    def values(self, name: str = NAME) -> set[str]:
+        rrset = self.store.get((name + ".", "TXT"))
+        return {unquote(item["Value"]) for item in rrset["ResourceRecords"]} if rrset else set()
+
+
+def conflict(message: str) -> Exception:
+    return ClientError({"Error": {"Code": "InvalidChangeBatch", "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": 400}}, "ChangeResourceRecordSets")
+
+
+def writer(clock, api: StrictRoute53) -> Route53Provider:
+    provider = route53(clock, zone_id="Z1")
+    provider._api = api  # pylint: disable=protected-access
+    return provider
+
+
+def test_a_concurrent_writer_keeps_its_value_on_publish(clock):
+    aws = StrictRoute53()
+    first, second = writer(clock, aws), writer(clock, aws.view())
+    aws.before_change = lambda: second.publish(NAME, {"from-b"}, 60)
+    first.publish(NAME, {"from-a"}, 60)
+    assert aws.values() == {"from-a", "from-b"}
+
+
+def test_a_concurrent_writer_keeps_its_value_on_remove(clock):
+    aws = StrictRoute53()
+    first, second = writer(clock, aws), writer(clock, aws.view())
+    first.publish(NAME, {"old", "keep"}, 60)
+    aws.before_change = lambda: second.publish(NAME, {"from-b"}, 60)
+    first.remove(NAME, {"old"})
+    assert aws.values() == {"keep", "from-b"}
+    aws.before_change = lambda: second.remove(NAME, {"from-b"})
+    first.remove(NAME, {"keep"})
+    assert aws.values() == set() and (NAME + ".", "TXT") not in aws.store
+
+
+def test_change_batches_name_the_set_read(clock):
+    aws = StrictRoute53()
+    provider = writer(clock, aws)
+    provider.publish(NAME, {"a"}, 60)
+    provider.publish(NAME, {"b"}, 60)
+    provider.remove(NAME, {"a", "b"})
+    assert [[change["Action"] for change in batch] for batch in aws.batches] == [["CREATE"], ["DELETE", "CREATE"], ["DELETE"]]
+    assert aws.batches[1][0]["ResourceRecordSet"]["ResourceRecords"] == [{"Value": '"a"'}]
+
+
+def test_two_writers_at_once_lose_no_value(clock):
+    aws = StrictRoute53()
+    providers = [writer(clock, aws.view()) for _writer in range(2)]
+    errors: list[Exception] = []
+
+    def run(provider: Route53Provider, prefix: str) -> None:
+        try:
+            for index in range(15):
+                provider.publish(NAME, {f"{prefix}{index}"}, 60)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(provider, prefix)) for provider, prefix in zip(providers, "ab")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert aws.values() == {f"{prefix}{index}" for prefix in "ab" for index in range(15)}
+
+
+def test_conflicts_until_the_deadline_fail_in_time(clock):
+    aws = StrictRoute53()
+    provider = writer(clock, aws)
+    provider.publish(NAME, {"a"}, 60)
+    other = writer(clock, aws.view())
+
+    def meddle() -> None:
+        other.publish(NAME, {f"x{clock.time}"}, 60)
+        aws.before_change = meddle
+
+    aws.before_change = meddle
+    with pytest.raises(ProviderError, match="changed by another writer") as caught:
+        provider.publish(NAME, {"b"}, 60)
+    assert caught.value.transient is True
+    assert clock.time - 1000.0 <= 30.0 and len(clock.sleeps) >= 2
+    assert all(0 <= sleep <= 5.0 for sleep in clock.sleeps)
+
+
+def workers(grace: float = 1.5) -> list[threading.Thread]:
+    """Provider-call threads still running ``grace`` seconds from now (a loaded machine is slow to reap them)."""
+    until = time.monotonic() + grace
+    while True:
+        alive = [thread for thread in threading.enumerate() if thread.name == "dns01-provider-call" and thread.is_alive()]
+        if not alive or time.monotonic() > until:
+            return alive
+        time.sleep(0.05)
+
+
+def real_route53(seconds: float, **options) -> Route53Provider:
+    clock = Clock()
+    ctx = Context(clock, Deadline(clock, seconds), connect_timeout=5.0, read_timeout=5.0)
+    return Route53Provider("aws", ctx, {**KEYS, "zone_id": "Z1", **options})
+
+
+def test_a_black_holed_sts_is_bounded_by_the_deadline(monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with blackholed_port() as port:
+        provider = real_route53(1.0, role_arn="arn:aws:iam::123456789012:role/dns01", sts_endpoint_url=f"http://127.0.0.1:{port}",
+                                endpoint_url=f"http://127.0.0.1:{port}")
+        start = time.monotonic()
+        with pytest.raises(ProviderTimeout):
+            provider.list(NAME)
+        assert time.monotonic() - start < 3.0
+        assert workers() == []
+
+
+def test_a_black_holed_api_leaves_no_thread_behind(monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with blackholed_port() as port:
+        provider = real_route53(1.0, endpoint_url=f"http://127.0.0.1:{port}")
+        with pytest.raises(ProviderTimeout):
+            provider.list(NAME)
+        assert workers() == []
+
+
+def validated(route53_options: dict) -> dict:
+    """The provider's route53 options after Ansible's argument validation (aliases, env fallbacks)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec  # pylint: disable=import-outside-toplevel
+
+    params = {"records": [{"name": NAME, "values": ["v"]}],
+              "providers": [{"name": "aws", "type": "route53", "route53": route53_options}]}
+    result = ArgumentSpecValidator(publish_spec()).validate(params)
+    assert result.error_messages == []
+    return result.validated_parameters["providers"][0]["route53"]
+
+
+def test_aws_options_take_the_amazon_aws_names(monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    options = validated({"aws_access_key_id": "AKID", "aws_secret_access_key": "SECRET", "aws_session_token": "TOKEN",
+                         "aws_profile": "dns", "aws_region": "eu-west-1", "aws_endpoint_url": "http://127.0.0.1:5000"})
+    assert {key: options[key] for key in ("access_key", "secret_key", "session_token", "profile", "region", "endpoint_url")} == {
+        "access_key": "AKID", "secret_key": "SECRET", "session_token": "TOKEN", "profile": "dns", "region": "eu-west-1",
+        "endpoint_url": "http://127.0.0.1:5000"}
+
+
+def test_aws_options_fall_back_to_the_environment(monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "from-env")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    options = validated({"zone_name": "example.com"})
+    assert options["profile"] == "from-env" and options["region"] == "ap-south-1"
+
+
+def test_a_named_profile_supplies_the_credentials(clock, aws, tmp_path, monkeypatch):
+    zone_id = zone(aws, "example.com")
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[dns]\naws_access_key_id = profile-key\naws_secret_access_key = profile-secret\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    provider = Route53Provider("aws", Context(clock, Deadline(clock, 30.0)), {"profile": "dns", "region": "us-east-1"})
+    provider.publish(NAME, {"via-profile"}, 60)
+    assert txt(aws, zone_id)[NAME + "."][1] == ['"via-profile"']
+    missing = Route53Provider("aws", Context(clock, Deadline(clock, 30.0)), {"profile": "nope", "region": "us-east-1"})
+    with pytest.raises(ProviderError, match="nope"):
+        missing.publish(NAME, {"x"}, 60)
