@@ -134,13 +134,17 @@ class AcmeDnsProvider(Provider):
             response = self._http().request(method, self.api_url + path, timeout=self.ctx.timeouts(), verify=self.verify, **kwargs)
             return check_response(response, self.ctx.clock.now())
         except ProviderError as exc:
-            raise self.error(exc.msg, type(exc), status=exc.status, retry_after=exc.retry_after, transient=exc.transient) from None
+            raise self._as_own(exc) from None
         except Exception as exc:  # pylint: disable=broad-exception-caught
             mapped = from_requests(exc, self.ctx.clock.now())
             if mapped is None:
                 raise
-            raise self.error(mapped.msg, type(mapped), status=mapped.status, retry_after=mapped.retry_after,
-                             transient=mapped.transient) from None
+            raise self._as_own(mapped) from None
+
+    def _as_own(self, exc: ProviderError) -> ProviderError:
+        """The error as this provider's, keeping every detail (the chain reads ``reason``)."""
+        details = {key: value for key, value in exc.details.items() if key != "provider"}
+        return self.error(exc.msg, type(exc), transient=exc.transient, **details)
 
     def _http(self) -> t.Any:
         if self._session is None:

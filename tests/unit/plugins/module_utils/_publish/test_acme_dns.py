@@ -22,6 +22,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.acme_dns import AcmeDnsProvider
 from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import ScriptedAdapter, scripted_session
 
@@ -221,6 +222,15 @@ def test_timeouts_are_provider_timeouts(clock):
     acme = provider(clock, [requests.ConnectTimeout("connect timed out")])
     with pytest.raises(ProviderTimeout):
         acme.check_health()
+
+
+@pytest.mark.parametrize("exc", [requests.ConnectTimeout("connect timed out"), requests.ConnectionError("connection refused")])
+def test_an_unreachable_api_is_an_outage_the_chain_can_share(clock, exc):
+    acme = provider(clock, [exc])
+    with pytest.raises(ProviderError) as caught:
+        acme.publish(NAME, {VALUE_A}, 60)
+    assert is_outage(caught.value)
+    assert caught.value.provider == acme.name
 
 
 def test_server_errors_are_transient(clock):
