@@ -74,13 +74,16 @@ def describe(pid: int) -> Process | None:
 
 
 def controller(start: int | None = None) -> Process | None:
-    """The nearest ansible-playbook (or ansible) process above ``start``; None when there is none on this host."""
-    pid = start or os.getpid()
+    """The outermost ansible-playbook (or ansible) process above ``start``; None when there is none on this host.
+
+    Outermost: the task's worker is a fork of ansible-playbook with the same command line, and it exits with the task.
+    """
+    pid, found = start or os.getpid(), 0
     while pid > 1:
         if _is_controller(pid):
-            return describe(pid)
+            found = pid
         pid = parent(pid)
-    return None
+    return describe(found) if found else None
 
 
 def alive(process: Process) -> bool | None:
