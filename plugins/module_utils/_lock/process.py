@@ -86,6 +86,13 @@ def controller(start: int | None = None) -> Process | None:
     return describe(found) if found else None
 
 
+def working_directory(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return None
+
+
 def alive(process: Process) -> bool | None:
     """True or False for a process of this host; None when it ran elsewhere and cannot be checked."""
     if not process.host or process.host != socket.gethostname() or not process.pid:

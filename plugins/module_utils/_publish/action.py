@@ -24,18 +24,23 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     PublishError,
 )
+from ansible_collections.portable.dns01.plugins.module_utils._lock import process
 from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import RunLock
 from ansible_collections.portable.dns01.plugins.module_utils._publish.breaker import Breaker, default_state_file
-from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import STRATEGIES, Chain, Done, Outcome
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import STRATEGIES, Chain, Done, Outcome, breaker_key
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import build_providers
+from ansible_collections.portable.dns01.plugins.module_utils._publish.identity import identity
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lookup import Names
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import check_name, check_values, normalize
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
 from ansible_collections.portable.dns01.plugins.module_utils._publish.sweep import Ledger, sweep
+from ansible_collections.portable.dns01.plugins.module_utils._state.redis import PREFIX, connect
+from ansible_collections.portable.dns01.plugins.module_utils._state.store import RedisStore
 
 # A rollback runs after the deadline may have passed: it gets its own short budget.
 ROLLBACK_SECONDS = 30.0
 CHANGING = ("published", "removed")
+BREAKER_PREFIX = PREFIX + "breaker:"
 
 
 @dataclasses.dataclass
@@ -107,7 +112,7 @@ class Publisher:
         check_outages(self.params.get("simulate_outage") or [], providers)
         targets = [self._target(name, values) for name, values in records]
         _check_backend_values(targets, providers)
-        chain = Chain(providers, self.clock, deadline, self._breaker(), retries=int(self.params["retries"]),
+        chain = Chain(providers, self.clock, deadline, self._breaker(providers), retries=int(self.params["retries"]),
                       simulate_outage=self.params.get("simulate_outage") or ())
         records: list[dict[str, t.Any]] = []
         for target in targets:
@@ -133,9 +138,14 @@ class Publisher:
         links = [normalize(link) for link in chain]
         return Target(name, values, target, links if len(links) > 1 else [])
 
-    def _breaker(self) -> Breaker:
-        path = self.params.get("breaker_state_file") or default_state_file()
-        return Breaker(self.clock, int(self.params["breaker_threshold"]), float(self.params["breaker_cooldown"]), path)
+    def _breaker(self, providers: list[Provider]) -> Breaker:
+        aliases = {breaker_key(provider): identity(provider) for provider in providers}
+        threshold, cooldown = int(self.params["breaker_threshold"]), float(self.params["breaker_cooldown"])
+        if self.params.get("breaker_redis_url"):
+            store = RedisStore(connect(self.params["breaker_redis_url"]), BREAKER_PREFIX)
+            return Breaker(self.clock, threshold, cooldown, store=store, aliases=aliases, read_only=self.check_mode)
+        path = self.params.get("breaker_state_file") or default_state_file(_project_directory())
+        return Breaker(self.clock, threshold, cooldown, path, aliases=aliases, read_only=self.check_mode)
 
     def _record(self, chain: Chain, target: Target, previous: list[dict[str, t.Any]]) -> dict[str, t.Any]:
         outcome = self._run_chain(chain, target)
@@ -232,6 +242,12 @@ class Publisher:
         if self.warnings:
             result["warnings"] = self.warnings
         return result
+
+
+def _project_directory() -> str | None:
+    """Where ansible-playbook was started: the project whose runs share a breaker by default."""
+    run = process.controller()
+    return process.working_directory(run.pid) if run else None
 
 
 def _value_map(records: list[dict[str, t.Any]], key: str) -> dict[str, list[str]]:

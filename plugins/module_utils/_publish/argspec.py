@@ -97,7 +97,8 @@ def chain_spec() -> dict[str, t.Any]:
         "simulate_outage": {"type": "list", "elements": "str", "default": []},
         "breaker_threshold": {"type": "int", "default": 3},
         "breaker_cooldown": {"type": "float", "default": 300.0},
-        "breaker_state_file": {"type": "path"},
+        "breaker_state_file": {"type": "path", "fallback": (env_fallback, ["DNS01_BREAKER_STATE_FILE"])},
+        "breaker_redis_url": {"type": "str", "no_log": True, "fallback": (env_fallback, ["DNS01_BREAKER_REDIS_URL"])},
     }
 
 
