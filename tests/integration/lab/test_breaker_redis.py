@@ -35,8 +35,8 @@ def test_an_open_breaker_is_seen_by_every_node_and_one_trial_closes_it(store):
 
 
 def test_concurrent_failures_all_count(store):
-    breakers = [Breaker(Clock(), 1000, 600, store=store) for _ in range(8)]
-    threads = [threading.Thread(target=lambda one=one: [one.failure("pdns") for _ in range(25)]) for one in breakers]
+    breakers = [Breaker(Clock(), 1000, 600, store=store) for _attempt in range(8)]
+    threads = [threading.Thread(target=lambda one=one: [one.failure("pdns") for _attempt in range(25)]) for one in breakers]
     for thread in threads:
         thread.start()
     for thread in threads:

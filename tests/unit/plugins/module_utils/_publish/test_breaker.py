@@ -58,7 +58,7 @@ def test_after_the_cooldown_one_call_tries_and_a_failure_reopens_across_calls(cl
 
 def test_a_successful_trial_closes_for_everyone(clock, tmp_path):
     path = tmp_path / "b.json"
-    for _ in range(2):
+    for _attempt in range(2):
         breaker(clock, path).failure("a")
     clock.advance(61)
     trial = breaker(clock, path)
@@ -69,7 +69,7 @@ def test_a_successful_trial_closes_for_everyone(clock, tmp_path):
 
 def test_a_trial_that_never_reports_back_is_retried_after_another_cooldown(clock, tmp_path):
     path = tmp_path / "b.json"
-    for _ in range(2):
+    for _attempt in range(2):
         breaker(clock, path).failure("a")
     clock.advance(61)
     assert not breaker(clock, path).is_open("a")
@@ -81,7 +81,7 @@ def test_a_trial_that_never_reports_back_is_retried_after_another_cooldown(clock
 def _fail_many(path: str, times: int, barrier: t.Any) -> None:
     one = Breaker(Clock(), threshold=1000, cooldown=600, path=path)
     barrier.wait()
-    for _ in range(times):
+    for _attempt in range(times):
         one.failure("a")
 
 
@@ -89,7 +89,7 @@ def test_concurrent_failures_of_many_processes_all_count(tmp_path):
     path = str(tmp_path / "b.json")
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(6)
-    workers = [context.Process(target=_fail_many, args=(path, 20, barrier)) for _ in range(6)]
+    workers = [context.Process(target=_fail_many, args=(path, 20, barrier)) for _attempt in range(6)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -104,7 +104,7 @@ def test_check_mode_writes_nothing_but_still_counts_within_the_call(clock, tmp_p
     dry.failure("a")
     assert dry.is_open("a")
     assert not path.exists()
-    for _ in range(2):
+    for _attempt in range(2):
         breaker(clock, path).failure("b")
     clock.advance(61)
     before = path.read_bytes()

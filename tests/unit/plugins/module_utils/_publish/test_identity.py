@@ -17,10 +17,11 @@ CATALOG = [
      "lexicon": {"provider": "powerdns", "options": {"auth_token": SECRETS[0], "pdns_server": "https://api:urlpass99@pdns.test:8081/?k=1"}}},
     {"name": "primary2", "type": "rfc2136", "zone": "example.test",
      "rfc2136": {"server": "192.0.2.1", "port": 5353, "key_name": "acme", "key_secret": SECRETS[1]}},
-    {"name": "aws", "type": "route53", "route53": {"zone_name": "example.test", "access_key": "AKIAEXAMPLE", "secret_key": SECRETS[2],
-                                                   "session_token": SECRETS[3], "endpoint_url": "http://127.0.0.1:5000"}},
-    {"name": "adns", "type": "acme_dns", "acme_dns": {"api_url": "https://auth.test/", "username": "u", "password": SECRETS[4],
-                                                     "subdomain": "abc"}},
+    {"name": "aws", "type": "route53",
+     "route53": {"zone_name": "example.test", "access_key": "AKIAEXAMPLE", "secret_key": SECRETS[2],
+                 "session_token": SECRETS[3], "endpoint_url": "http://127.0.0.1:5000"}},
+    {"name": "adns", "type": "acme_dns",
+     "acme_dns": {"api_url": "https://auth.test/", "username": "u", "password": SECRETS[4], "subdomain": "abc"}},
 ]
 
 

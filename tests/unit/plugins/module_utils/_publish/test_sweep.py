@@ -10,7 +10,7 @@ import typing as t
 
 import pytest
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, LockLostError, ProviderError, PublishError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, LockLostError, PublishError
 from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
 from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
