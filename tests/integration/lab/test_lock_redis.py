@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
+import threading
+import typing as t
 import uuid
 
 import pytest
@@ -108,3 +111,33 @@ def test_fence_journal_and_sweep_in_redis(locks, name):
     mine.journal.drop([item["id"] for item in mine.journal.entries()])
     assert mine.journal.entries() == []
     locks.release(name, "next")
+
+
+def _hammer(url: str, name: str, owner: str, marker: str, rounds: int, queue: t.Any) -> None:
+    locks = RedisLocks(url, Clock())
+    held = overlaps = 0
+    for _round in range(rounds):
+        if locks.try_acquire(name, owner, 60) is not None:
+            continue
+        held += 1
+        if not locks.client.set(marker, owner, nx=True):
+            overlaps += 1
+        locks.client.delete(marker)
+        locks.release(name, owner)
+    queue.put((held, overlaps))
+
+
+def test_processes_and_threads_never_hold_a_redis_lock_together(lab_config, name):
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    marker = f"{name}:inside"
+    args = [(lab_config["LAB_REDIS_URL"], name, f"owner{index}", marker, 100, queue) for index in range(8)]
+    workers = [context.Process(target=_hammer, args=item) for item in args[:4]]
+    workers += [threading.Thread(target=_hammer, args=item) for item in args[4:]]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=120) for _worker in workers]
+    for worker in workers:
+        worker.join()
+    assert sum(overlaps for _held, overlaps in results) == 0
+    assert sum(held for held, _overlaps in results) > 0
