@@ -136,14 +136,15 @@ def test_default_state_file_is_per_project(monkeypatch, tmp_path):
     assert os.path.dirname(one) == os.path.join(str(tmp_path), "portable.dns01", "breaker")
 
 
-def _publish(clock, state_file, endpoint, store) -> dict[str, t.Any]:
+def _publish(clock, state_file, endpoint, store, check_mode=False) -> dict[str, t.Any]:
     values = {key: spec.get("default") for key, spec in publish_spec().items()}
     values.update(records=[{"name": NAME, "values": ["a"]}], follow_cnames=False, timeout=30.0, retries=0,
                   breaker_threshold=1, breaker_cooldown=600, breaker_state_file=state_file, strategy="all",
                   providers=[{"name": "primary", "type": "fake", "zone": None, "retries": 0,
                               "fake": {"store": store, "endpoint": endpoint, "fail_on": [NAME] if store is None else []}}])
     try:
-        return Publisher(values, clock=clock, resolver=FakeResolver(), types={**TYPES, "fake": FakeProvider}).run()
+        return Publisher(values, check_mode=check_mode, clock=clock, resolver=FakeResolver(),
+                         types={**TYPES, "fake": FakeProvider}).run()
     except Exception as exc:  # pylint: disable=broad-exception-caught
         return {"error": exc}
 
@@ -157,3 +158,9 @@ def test_two_inventories_calling_different_endpoints_primary_do_not_trip_each_ot
     assert again["error"].details["records"][0]["attempts"][0]["outcome"] == "breaker_open"
     keys = json.loads(open(state_file, encoding="utf-8").read())["providers"]
     assert list(keys) == ["fake|https://dns-a.test|zone="]
+
+
+def test_a_check_mode_publish_writes_no_breaker_state(clock, tmp_path):
+    state_file = tmp_path / "b.json"
+    assert "error" in _publish(clock, str(state_file), "https://dns-a.test", None, check_mode=True)
+    assert not state_file.exists()
