@@ -95,13 +95,15 @@ class Publisher:
         self.session_factory = session_factory
         self.types = types
         self.journal = Journal()
-        self.run_lock = RunLock.from_params(params.get("run_lock"), self.clock)
-        self.ledger = Ledger(self.run_lock, self.clock) if self.run_lock else None
+        self.run_lock: RunLock | None = None
+        self.ledger: Ledger | None = None
         self.ctx: Context | None = None
         self.warnings: list[str] = []
 
     def run(self) -> dict[str, t.Any]:
         check_chain_options(self.params)
+        self.run_lock = RunLock.from_params(self.params.get("run_lock"), self.clock)
+        self.ledger = Ledger(self.run_lock, self.clock) if self.run_lock else None
         if self.params.get("state") == "swept":
             return self._sweep()
         records = check_records(self.params.get("records"))

@@ -173,3 +173,15 @@ def test_check_mode_writes_no_journal(clock, locks):
     locks.try_acquire("renewal", "me", 60)
     run(clock, params(locks, "me", [fake("primary", {})]), check_mode=True)
     assert journal(locks) == []
+
+
+@pytest.mark.parametrize("run_lock, match", [({"name": "../x", "owner": "me"}, "not a usable lock name"),
+                                             ({"name": "renewal", "owner": ""}, "run_lock.owner is required")])
+def test_a_bad_run_lock_is_an_input_error_before_any_call(clock, locks, run_lock, match):
+    store: dict[str, set[str]] = {}
+    parameters = params(locks, "me", [fake("primary", store)])
+    parameters["run_lock"].update(run_lock)
+    publisher = Publisher(parameters, clock=clock, resolver=FakeResolver(), types=TYPES_WITH_FAKE)
+    with pytest.raises(InputError, match=match):
+        publisher.run()
+    assert store == {}
