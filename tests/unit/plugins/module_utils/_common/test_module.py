@@ -19,6 +19,10 @@ class RecordingModule:
 
     def __init__(self):
         self.outcome = None
+        self.warnings = []
+
+    def warn(self, warning):
+        self.warnings.append(warning)
 
     def exit_json(self, **kwargs):
         self.outcome = ("exit", kwargs)
@@ -38,6 +42,14 @@ def run_with(action):
 
 def test_success_exits_with_the_result():
     assert run_with(lambda: {"changed": True}) == ("exit", {"changed": True})
+
+
+def test_warnings_go_through_module_warn_not_the_result():
+    module = RecordingModule()
+    with pytest.raises(Exited):
+        run(module, lambda: {"changed": False, "warnings": ["provider pdns failed"]})
+    assert module.outcome == ("exit", {"changed": False})
+    assert module.warnings == ["provider pdns failed"]
 
 
 def test_typed_error_fails_with_its_details():
