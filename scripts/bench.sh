@@ -36,7 +36,8 @@ ensure_lab() {
     fi
     log "starting the lab"
     if [ -f "$ROOT/tests/lab/state/lab.lock" ]; then
-        flock -w 600 "$ROOT/tests/lab/state/lab.lock" "$LAB" up
+        # -o: the lock stays with flock, never with what lab.sh starts.
+        flock -o -w 600 "$ROOT/tests/lab/state/lab.lock" "$LAB" up
     else
         "$LAB" up
     fi
