@@ -67,7 +67,7 @@ def run_all(ctx: Context, run_id: str, repeats: int, lego_waits: list[float], lo
             if lego_waits:
                 row["lego_ratio"] = statistics.median(lego_waits) / row["latency"]
             progress.line(f"  {zone.zone:14} {row['latency']:6.2f} s on {len(row['servers'])} server(s)"
-                f"  (60 s sleep: x{row['fixed_sleep_ratio']:.0f})")
+                          f"  (60 s sleep: x{row['fixed_sleep_ratio']:.0f})")
         rows.append(row)
     return {"zones": rows, "fixed_sleep": FIXED_SLEEP,
             "lego_wait": statistics.median(lego_waits) if lego_waits else None, "lego_wait_samples": len(lego_waits)}
