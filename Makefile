@@ -1,6 +1,6 @@
 # The two commands of the README are `make demo` and `make test`; both do all
 # set-up on a fresh Debian 12 machine. The rest are pieces of them.
-.PHONY: demo test bootstrap lab-up lab-down lab-status sanity units lab-tests integration molecule lint bench bench-1000 doc
+.PHONY: demo test bootstrap lab-up lab-down lab-status sanity units lab-tests integration molecule lint docs bench bench-1000 doc
 
 demo:
 	scripts/demo.sh
@@ -20,7 +20,7 @@ lab-down:
 lab-status:
 	tests/lab/lab.sh status
 
-sanity units lab-tests integration molecule lint:
+sanity units lab-tests integration molecule lint docs:
 	scripts/test.sh $@
 
 # make doc MODULE=dns_challenge_publish (a module or a role; without MODULE: the list)
