@@ -5,6 +5,7 @@
 #   lab.sh up | down | status | clean
 #   lab.sh restart [SERVICE...]
 #   lab.sh stop SERVICE...
+#   lab.sh ports
 #   lab.sh fault pdns|acmedns|moto|bind|all MODE [SECONDS]
 #   lab.sh lag multi.test on|off|sync
 set -euo pipefail
@@ -33,7 +34,8 @@ readonly LAB_ADDRESSES=(
 
 # Start order: authoritative servers before the resolver, the resolver before
 # Pebble (which validates through it). Each NAME has start_NAME and probe_NAME
-# (dashes become underscores).
+# (dashes become underscores), and its sockets in service_endpoints
+# (lib/ports.sh) or an endpoints_NAME function.
 readonly SERVICES=(
     bind-root bind-fallback bind-secondary pdns acmedns redis moto
     proxy-pdns proxy-acmedns proxy-moto unbound pebble pebble-eab pebble-strict
@@ -269,6 +271,16 @@ cmd_status() {
     return "$rc"
 }
 
+# cmd_ports: every address:port/protocol the lab binds, and which service.
+cmd_ports() {
+    local name endpoint
+    for name in "${SERVICES[@]}"; do
+        for endpoint in $(service_endpoints "$name"); do
+            printf '%-15s %s\n' "$name" "$endpoint"
+        done
+    done
+}
+
 cmd_clean() {
     cmd_down
     rm -rf "$STATE_DIR"
@@ -276,7 +288,7 @@ cmd_clean() {
 }
 
 usage() {
-    sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
     exit 2
 }
 
@@ -292,6 +304,7 @@ main() {
             cmd_stop "$@"
             ;;
         status) cmd_status ;;
+        ports) cmd_ports ;;
         clean) cmd_clean ;;
         fault)
             [ "$#" -ge 2 ] || usage

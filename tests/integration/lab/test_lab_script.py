@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import time
@@ -118,3 +119,25 @@ def test_stop_stops_only_the_named_service(lab):
         time.sleep(0.1)
     assert not service_running("moto") and not listening("127.0.1.3", 15000)
     assert service_running("proxy-moto")
+
+
+def lab_sockets() -> set[tuple[str, str]]:
+    """(service, address:port/proto) of every socket a lab service's process group listens on."""
+    groups = {}
+    for pid_file in (STATE_DIR / "pids").glob("*.pid"):
+        groups[int(pid_file.read_text().split()[0])] = pid_file.stem
+    found = set()
+    listing = subprocess.run(["ss", "-Hlnptu"], capture_output=True, text=True, check=True).stdout
+    for line in listing.splitlines():
+        fields = line.split()
+        for pid in (int(value) for value in re.findall(r"pid=(\d+)", line)):
+            with contextlib.suppress(OSError):
+                group = os.getpgid(pid)
+                if group in groups:
+                    found.add((groups[group], f"{fields[4]}/{fields[0]}"))
+    return found
+
+
+def test_every_socket_of_the_lab_is_declared(lab):
+    declared = {tuple(line.split()) for line in lab("ports").stdout.splitlines()}
+    assert lab_sockets() <= declared
