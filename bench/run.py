@@ -85,6 +85,7 @@ def run(args: argparse.Namespace, ctx: Context, run_dir: str) -> dict[str, t.Any
     results: dict[str, t.Any] = {"machine": report.machine(args.peers_venv), "run_id": run_id, "left_out": {}, "arguments": vars(args)}
     lego_waits: list[float] = []
     progress = Progress(_say)
+    ctx.lab.say = progress.line
     progress.line(f"run {run_id}: {', '.join(chosen)}; every command's output goes to {log_path}")
     if "issuance" in chosen:
         progress.line("1. issuance")
