@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # pylint: disable=wrong-import-position
 from dns01bench import failover, issuance, propagation, report  # noqa: E402
 from dns01bench.lab import Lab  # noqa: E402
+from dns01bench.progress import Progress  # noqa: E402
 from dns01bench.tools import TOOLS, Context, Tool  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,8 +42,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--benchmarks", default=",".join(BENCHMARKS), help="comma-separated, from: " + ", ".join(BENCHMARKS))
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated clients for benchmark 1")
-    parser.add_argument("--counts", default="1,20", help="certificates per sample (N), comma-separated")
-    parser.add_argument("--repeats", default="1:3,20:1", help="samples per N, as N:SAMPLES pairs (default one)")
+    parser.add_argument("--counts", default="1,20,100", help="certificates per sample (N), comma-separated; 1000 is an option")
+    parser.add_argument("--repeats", default="1:3,20:1,100:1", help="samples per N, as N:SAMPLES pairs (default one)")
     parser.add_argument("--failover-records", type=int, default=20)
     parser.add_argument("--connect-timeout", type=float, default=1.0, help="dns_challenge_publish connect_timeout in benchmark 2")
     parser.add_argument("--propagation-repeats", type=int, default=3)
@@ -59,6 +60,10 @@ def _split(text: str) -> list[str]:
 def _on_signal(signum: int, _frame: t.Any) -> None:
     # Turn SIGTERM (a timeout) into an exception so faults are restored on the way out.
     raise SystemExit(128 + signum)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def choose_tools(ctx: Context, names: list[str], left_out: dict[str, str]) -> list[Tool]:
@@ -79,19 +84,24 @@ def run(args: argparse.Namespace, ctx: Context, run_dir: str) -> dict[str, t.Any
     chosen = _split(args.benchmarks)
     results: dict[str, t.Any] = {"machine": report.machine(args.peers_venv), "run_id": run_id, "left_out": {}, "arguments": vars(args)}
     lego_waits: list[float] = []
+    progress = Progress(_say)
+    ctx.lab.say = progress.line
+    progress.line(f"run {run_id}: {', '.join(chosen)}; every command's output goes to {log_path}")
     if "issuance" in chosen:
-        print("1. issuance", flush=True)
+        progress.line("1. issuance")
         tools = choose_tools(ctx, _split(args.tools), results["left_out"])
+        for name, reason in results["left_out"].items():
+            progress.line(f"  left out: {name}: {reason}")
         counts = [int(count) for count in _split(args.counts)]
-        results["issuance"] = issuance.run_all(ctx, run_id, tools, counts, parse_repeats(args.repeats), log_path, print)
+        results["issuance"] = issuance.run_all(ctx, run_id, tools, counts, parse_repeats(args.repeats), log_path, progress)
         lego_waits = [wait for sample in results["issuance"]["samples"] for wait in sample["lego_waits"]]
     if "failover" in chosen:
-        print("2. failover", flush=True)
+        progress.line("2. failover")
         settings = {"connect_timeout": args.connect_timeout, "read_timeout": 20.0, "retries": 2, "timeout": 300.0}
-        results["failover"] = failover.run_all(ctx, run_id, args.failover_records, settings, log_path, print)
+        results["failover"] = failover.run_all(ctx, run_id, args.failover_records, settings, log_path, progress)
     if "propagation" in chosen:
-        print("3. propagation", flush=True)
-        results["propagation"] = propagation.run_all(ctx, run_id, args.propagation_repeats, lego_waits, log_path, print)
+        progress.line("3. propagation")
+        results["propagation"] = propagation.run_all(ctx, run_id, args.propagation_repeats, lego_waits, log_path, progress)
     results["machine"]["load_end"] = os.getloadavg()[0]
     return results
 

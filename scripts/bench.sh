@@ -6,7 +6,8 @@
 # under bench/results/. Arguments go to bench/run.py, for example
 #   scripts/bench.sh --benchmarks issuance --counts 1
 # BENCH_COMMUNITY_CRYPTO=0 leaves the community.crypto peer out;
-# BENCH_TIMEOUT (seconds, default 1200) bounds the whole run.
+# BENCH_TIMEOUT (seconds, default 3600) bounds the whole run. N=1000:
+#   BENCH_TIMEOUT=28800 scripts/bench.sh --counts 1000 --repeats 1000:1   (make bench-1000)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,7 +37,8 @@ ensure_lab() {
     fi
     log "starting the lab"
     if [ -f "$ROOT/tests/lab/state/lab.lock" ]; then
-        flock -w 600 "$ROOT/tests/lab/state/lab.lock" "$LAB" up
+        # -o: the lock stays with flock, never with what lab.sh starts.
+        flock -o -w 600 "$ROOT/tests/lab/state/lab.lock" "$LAB" up
     else
         "$LAB" up
     fi
@@ -57,10 +59,12 @@ ensure_debian_peers() {
         log "not root: cannot install ${missing[*]}; the benchmarks run without them"
         return
     fi
-    log "installing ${missing[*]}"
-    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null ||
-        { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } ||
-        log "could not install ${missing[*]}; the benchmarks run without them"
+    log "installing ${missing[*]} (apt-get, output in $RESULTS/apt.log)"
+    {
+        apt-get install -y --no-install-recommends "${missing[@]}" ||
+            { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; }
+    } >"$RESULTS/apt.log" 2>&1 ||
+        log "could not install ${missing[*]} (see $RESULTS/apt.log); the benchmarks run without them"
 }
 
 # The ansible package of PyPI (12.x pairs with ansible-core 2.19) carries
@@ -87,7 +91,7 @@ main() {
     . "$ROOT/scripts/env.sh"
     ensure_debian_peers
     ensure_community_crypto
-    timeout --kill-after=30 "${BENCH_TIMEOUT:-1200}" python "$ROOT/bench/run.py" --peers-venv "$PEERS_VENV" "$@"
+    timeout --kill-after=30 "${BENCH_TIMEOUT:-3600}" python "$ROOT/bench/run.py" --peers-venv "$PEERS_VENV" "$@"
 }
 
 main "$@"

@@ -28,7 +28,7 @@ create_venv() {
         log "virtualenv up to date: $VENV"
         return
     fi
-    log "virtualenv with requirements-dev.txt: $VENV"
+    log "virtualenv with requirements-dev.txt: $VENV (pip install, a few minutes the first time)"
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements-dev.txt"

@@ -12,7 +12,9 @@ copy_collection() {
     rm -rf "$DEST"
     mkdir -p "$DEST"
     # Tracked and new files, not ignored ones: what a clean clone would hold.
-    (cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -cf - -T -) | tar -xf - -C "$DEST"
+    # .venv may be a link to a shared virtualenv, which "/.venv/" does not
+    # ignore; .home is a HOME kept in the tree (ansible-test's cache).
+    (cd "$ROOT" && git ls-files -co --exclude-standard -z -- . ':!:.venv' ':!:.home' | tar --null -cf - -T -) | tar -xf - -C "$DEST"
     # ansible-test lists files through git when it finds a repository.
     git -C "$DEST" init -q
     git -C "$DEST" add -A

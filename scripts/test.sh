@@ -1,26 +1,59 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: set-up, the local lab,
 # ansible-test sanity, unit tests, lab tests, integration targets, molecule
-# scenarios and ansible-lint. Every stage runs; the exit code is non-zero if
-# any failed. Stages can be picked: scripts/test.sh units lab-tests
+# scenarios, ansible-lint and the module documentation. Every stage runs; the
+# exit code is non-zero if any failed. Stages can be picked:
+#   scripts/test.sh units lab-tests
+# Each stage's output goes to .build/logs/STAGE.log; the screen shows the
+# stage, its result and its time, and the log's tail when it fails.
+# DNS01_VERBOSE=1 shows every stage's output as it runs.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL_STAGES=(sanity units lab-tests integration molecule lint)
+LOGS="$ROOT/.build/logs"
+ALL_STAGES=(sanity units lab-tests integration molecule lint docs)
+# What the tools must never create: a copy of the collection there would
+# shadow the working tree in every later run.
+HOME_COPY="$HOME/.ansible/collections/ansible_collections/portable"
+TAIL_LINES=40
 FAILED=()
 PASSED=()
 
-log() { printf '\n==> %s\n' "$*"; }
+say() { printf '%s\n' "$*"; }
+
+# quietly NAME WHAT COMMAND...: run COMMAND with its output in LOGS/NAME.log;
+# print WHAT before, the result and time after, the log's tail on failure.
+quietly() {
+    local name="$1" what="$2" log="$LOGS/$1.log" start rc
+    shift 2
+    start=$SECONDS
+    printf '==> %-12s %s ... ' "$name" "$what"
+    if [ "${DNS01_VERBOSE:-0}" = 1 ]; then
+        printf '\n'
+        "$@" 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
+    else
+        "$@" >"$log" 2>&1 </dev/null
+        rc=$?
+    fi
+    if [ "$rc" -eq 0 ]; then
+        say "passed in $((SECONDS - start)) s"
+    else
+        say "FAILED (exit $rc) in $((SECONDS - start)) s"
+        if grep -qE '^(ERROR|FATAL|FAILED)' "$log"; then
+            say "    error lines of $log:"
+            grep -E '^(ERROR|FATAL|FAILED)' "$log" | head -n 20 | sed 's/^/    /'
+        fi
+        say "    last $TAIL_LINES lines of $log:"
+        tail -n "$TAIL_LINES" "$log" | sed 's/^/    /'
+    fi
+    return "$rc"
+}
 
 run_stage() {
-    local name="$1" start rc
-    shift
-    log "stage $name"
-    start=$(date +%s)
-    "$@"
-    rc=$?
-    log "stage $name: $([ "$rc" -eq 0 ] && echo passed || echo "FAILED (exit $rc)") in $(( $(date +%s) - start )) s"
-    if [ "$rc" -eq 0 ]; then PASSED+=("$name"); else FAILED+=("$name"); fi
+    local name="$1" what="$2"
+    shift 2
+    if quietly "$name" "$what" "$@"; then PASSED+=("$name"); else FAILED+=("$name"); fi
 }
 
 # pytest exits 5 when it collected nothing: that is a failure here.
@@ -34,6 +67,27 @@ stage_lab_tests() { run_pytest -q -m lab tests/integration/lab; }
 stage_integration() { "$ROOT/tests/integration/run.sh"; }
 stage_molecule() { "$ROOT/scripts/molecule.sh"; }
 stage_lint() { ansible-lint --profile production --strict; }
+stage_docs() { "$ROOT/scripts/doc.sh" --check; }
+
+describe() {
+    case "$1" in
+        sanity)
+            # ansible-test keeps a virtualenv per sanity test in its cache.
+            if [ -d "$HOME/.ansible/test/venv" ]; then
+                echo "ansible-test sanity"
+            else
+                echo "ansible-test sanity (first run: it installs its own test requirements, several minutes)"
+            fi
+            ;;
+        units) echo "unit tests" ;;
+        lab-tests) echo "tests against the local lab" ;;
+        integration) echo "integration targets (ansible-playbook on the lab)" ;;
+        molecule) echo "molecule scenarios of the roles" ;;
+        lint) echo "ansible-lint, production profile" ;;
+        docs) echo "ansible-doc renders every module and role" ;;
+        *) echo "$1" ;;
+    esac
+}
 
 needs_lab() {
     local stage
@@ -43,23 +97,62 @@ needs_lab() {
     return 1
 }
 
+check_stages() {
+    local stage
+    for stage in "$@"; do
+        case " ${ALL_STAGES[*]} " in
+            *" $stage "*) ;;
+            *) say "unknown stage '$stage' (stages: ${ALL_STAGES[*]})" >&2; exit 2 ;;
+        esac
+    done
+}
+
+setup_message() {
+    if [ -x "$ROOT/.venv/bin/python" ]; then
+        echo "set-up: Debian packages, virtualenv"
+    else
+        echo "set-up: Debian packages, virtualenv (first run: pip install of requirements-dev.txt, a few minutes)"
+    fi
+}
+
+# The home copy check: it must not appear during the run.
+check_home_copy() {
+    local existed="$1"
+    if [ "$existed" -eq 0 ] && [ -e "$HOME_COPY" ]; then
+        say "==> FAILED: a tool installed the collection into $HOME_COPY; it would shadow the working tree"
+        FAILED+=("home-copy")
+    fi
+}
+
 main() {
-    local stages=("$@") started_lab=0 stage
+    local stages=("$@") started_lab=0 stage start=$SECONDS home_copy_existed=0
     [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
-    "$ROOT/scripts/bootstrap.sh" || exit 1
+    check_stages "${stages[@]}"
+    mkdir -p "$LOGS"
+    if [ -e "$HOME_COPY" ]; then
+        home_copy_existed=1
+        say "warning: $HOME_COPY holds an old copy of this collection; remove it, or tools may load it instead of the working tree"
+    fi
+    quietly bootstrap "$(setup_message)" "$ROOT/scripts/bootstrap.sh" || exit 1
     # shellcheck source=scripts/env.sh
     . "$ROOT/scripts/env.sh"
+    # Ansible's own files (temporary files, galaxy cache, ansible-lint's
+    # mocks) stay in the clone too.
+    export ANSIBLE_HOME="$ROOT/.build/ansible-home" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
     cd "$ROOT" || exit 1
     if needs_lab "${stages[@]}"; then
         "$ROOT/tests/lab/lab.sh" status >/dev/null 2>&1 || started_lab=1
-        "$ROOT/tests/lab/lab.sh" up || exit 1
+        quietly lab "local lab: start what is not running" "$ROOT/tests/lab/lab.sh" up || exit 1
         . "$ROOT/scripts/env.sh"
     fi
     for stage in "${stages[@]}"; do
-        run_stage "$stage" "stage_${stage//-/_}"
+        run_stage "$stage" "$(describe "$stage")" "stage_${stage//-/_}"
     done
-    [ "$started_lab" -eq 1 ] && [ "${DNS01_KEEP_LAB:-0}" != 1 ] && "$ROOT/tests/lab/lab.sh" down
-    log "passed: ${PASSED[*]:-none}; failed: ${FAILED[*]:-none}"
+    if [ "$started_lab" -eq 1 ] && [ "${DNS01_KEEP_LAB:-0}" != 1 ]; then
+        quietly lab-down "local lab: stop it (it was down before)" "$ROOT/tests/lab/lab.sh" down
+    fi
+    check_home_copy "$home_copy_existed"
+    say "==> passed: ${PASSED[*]:-none}; failed: ${FAILED[*]:-none}; $((SECONDS - start)) s in all; logs in $LOGS"
     [ ${#FAILED[@]} -eq 0 ]
 }
 

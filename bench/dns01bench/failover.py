@@ -21,6 +21,7 @@ import typing as t
 
 from dns01bench.lab import Zone, challenge_value
 from dns01bench.modules import run_module
+from dns01bench.progress import Progress
 from dns01bench.tools import Context
 
 VARIANTS = (("breaker", 3), ("no_breaker", 0))
@@ -63,16 +64,18 @@ def measure_variant(ctx: Context, variant: str, threshold: int, names: list[str]
         run, result = run_module("dns_challenge_publish", args, ctx.path(f"failover-{variant}.json"),
                                  settings["timeout"] + 60, log_path)
     published = sum(1 for record in result.get("records") or [] if record.get("providers"))
-    return {"variant": variant, "breaker_threshold": threshold, "wall": run.wall, "cpu": run.cpu, "ok": run.ok and not result.get("failed"),
+    return {"variant": variant, "breaker_threshold": threshold, "wall": run.wall, "cpu": run.cpu, "max_rss_kb": run.max_rss_kb,
+            "ok": run.ok and not result.get("failed"),
             "published": published, "records": len(names), "attempts": _outcomes(result), "msg": result.get("msg")}
 
 
 def run_all(ctx: Context, run_id: str, count: int, settings: dict[str, float], log_path: str,
-            say: t.Callable[[str], None]) -> dict[str, t.Any]:
+            progress: Progress) -> dict[str, t.Any]:
     lab = ctx.lab
     zone = Zone(lab, lab["LAB_PDNS_ZONE"], lab["LAB_PDNS_DNS"], "PDNS")
     results = []
-    for variant, threshold in VARIANTS:
+    for index, (variant, threshold) in enumerate(VARIANTS, 1):
+        progress.step("failover", f"dns_challenge_publish, {variant} ({count} records)", index, len(VARIANTS))
         names = [f"_acme-challenge.b-{run_id}-f{variant[0]}{index}.{lab['LAB_PDNS_ZONE']}" for index in range(1, count + 1)]
         try:
             results.append(measure_variant(ctx, variant, threshold, names, settings, log_path))
@@ -80,7 +83,7 @@ def run_all(ctx: Context, run_id: str, count: int, settings: dict[str, float], l
             with lab.locked():
                 zone.delete_txt(names)
         row = results[-1]
-        say(f"  {variant:10} {row['wall']:7.2f} s  published {row['published']}/{row['records']}  attempts {row['attempts']}")
+        progress.line(f"  {variant:10} {row['wall']:7.2f} s  published {row['published']}/{row['records']}  attempts {row['attempts']}")
     summary: dict[str, t.Any] = {"variants": results, "settings": settings, "records": count}
     if len(results) == 2 and results[0]["wall"] > 0:
         summary["ratio_no_breaker_over_breaker"] = results[1]["wall"] / results[0]["wall"]

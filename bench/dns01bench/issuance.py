@@ -23,10 +23,13 @@ import typing as t
 
 from dns01bench import measure
 from dns01bench.lab import Zone
+from dns01bench.progress import Progress
 from dns01bench.tools import Context, Tool
 
 LEGO_TRY = re.compile(r"\[([^\]]+)\] acme: Trying to solve DNS-01")
 LEGO_WAIT = re.compile(r"Wait for propagation \[")
+# Clients with one process per certificate report every this many certificates.
+PROGRESS_EVERY = 10
 
 
 @dataclasses.dataclass
@@ -40,6 +43,7 @@ class Sample:
     processes: int = 0
     failures: int = 0
     issued: int = 0
+    max_rss_kb: int = 0
     errors: list[str] = dataclasses.field(default_factory=list)
     lego_waits: list[float] = dataclasses.field(default_factory=list)
 
@@ -47,6 +51,7 @@ class Sample:
         self.wall += run.wall
         self.cpu += run.cpu
         self.processes += 1
+        self.max_rss_kb = max(self.max_rss_kb, run.max_rss_kb)
 
     def as_dict(self) -> dict[str, t.Any]:
         data = dataclasses.asdict(self)
@@ -71,12 +76,15 @@ class Issuance:
     def names(self, tag: str, count: int) -> list[str]:
         return [f"{self.prefix}{tag}-{index}.{self.ctx.lab['LAB_BIND_ZONE']}" for index in range(1, count + 1)]
 
-    def sample(self, tool: Tool, count: int, tag: str) -> Sample:
+    def sample(self, tool: Tool, count: int, tag: str, progress: Progress | None = None) -> Sample:
         sample = Sample(tool.name, count)
         sample_dir = self.ctx.path(tag)
         os.makedirs(sample_dir, exist_ok=True)
-        for group in tool.groups(self.names(tag, count)):
+        groups = tool.groups(self.names(tag, count))
+        for index, group in enumerate(groups, 1):
             self._group(tool, group, sample_dir, sample)
+            if progress and len(groups) > 1 and (index % PROGRESS_EVERY == 0 or index == len(groups)):
+                progress.line(f"  {tool.name}: {index} of {len(groups)} certificates, {sample.failures} failed")
         return sample
 
     def _group(self, tool: Tool, names: list[str], sample_dir: str, sample: Sample) -> None:
@@ -135,6 +143,7 @@ def summarize(samples: list[Sample]) -> dict[str, dict[str, t.Any]]:
             "cpu_per_cert": statistics.median(sample.cpu / sample.count for sample in chosen),
             "failures": sum(sample.failures for sample in chosen),
             "processes": sum(sample.processes for sample in chosen),
+            "max_rss_kb": max(sample.max_rss_kb for sample in chosen),
         }
     for row in table.values():
         base = table.get(f"collection@{row['count']}")
@@ -145,21 +154,23 @@ def summarize(samples: list[Sample]) -> dict[str, dict[str, t.Any]]:
 
 
 def run_all(ctx: Context, run_id: str, tools: list[Tool], counts: list[int], repeats: dict[int, int],
-            log_path: str, say: t.Callable[[str], None]) -> dict[str, t.Any]:
+            log_path: str, progress: Progress) -> dict[str, t.Any]:
     """Every (N, repetition, tool) sample, tools taking turns; then the summary."""
     bench = Issuance(ctx, run_id, log_path)
     samples: list[Sample] = []
+    total = sum(repeats.get(count, 1) for count in counts) * len(tools)
     try:
         for count in counts:
             for repetition in range(repeats.get(count, 1)):
                 for letter, tool in enumerate(tools):
-                    sample = bench.sample(tool, count, f"{chr(97 + letter)}{count}x{repetition}")
-                    say(f"  {tool.name:17} N={count:<3} wall/cert {sample.wall / count:7.2f} s  cpu/cert {sample.cpu / count:6.2f} s"
-                        f"  failures {sample.failures}")
+                    progress.step("issuance", f"{tool.name} N={count} (repetition {repetition + 1})", len(samples) + 1, total)
+                    sample = bench.sample(tool, count, f"{chr(97 + letter)}{count}x{repetition}", progress)
+                    progress.line(f"  {tool.name:17} N={count:<4} wall/cert {sample.wall / count:7.2f} s  cpu/cert {sample.cpu / count:6.2f} s"
+                                  f"  peak RSS {sample.max_rss_kb / 1024:6.0f} MiB  failures {sample.failures}")
                     samples.append(sample)
     finally:
         with ctx.lab.locked():
             left = bench.sweep()
         if left:
-            say(f"  swept {left} leftover challenge names")
+            progress.line(f"  swept {left} leftover challenge names")
     return {"samples": [sample.as_dict() for sample in samples], "summary": summarize(samples)}

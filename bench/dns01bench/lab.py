@@ -50,6 +50,8 @@ class Lab:
 
     def __init__(self, root: str) -> None:
         self.root = root
+        # Where a wait for the lab lock is announced (bench/run.py: its progress lines).
+        self.say: t.Callable[[str], None] = lambda _text: None
         self.state_dir = os.path.join(root, "tests", "lab", "state")
         self.script = os.path.join(root, "tests", "lab", "lab.sh")
         with open(os.path.join(self.state_dir, "lab.json"), encoding="utf-8") as handle:
@@ -65,12 +67,29 @@ class Lab:
     @contextlib.contextmanager
     def locked(self, exclusive: bool = False, wait: float = LOCK_WAIT) -> t.Iterator[None]:
         """Hold ``state/lab.lock``: shared to use the lab, exclusive to change its faults."""
-        with open(os.path.join(self.state_dir, "lab.lock"), "a", encoding="ascii") as handle:
-            _flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, wait)
+        path = os.path.join(self.state_dir, "lab.lock")
+        with open(path, "a", encoding="ascii") as handle:
+            _flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, wait,
+                   lambda: self.say(f"waiting for {path} (held by {Lab.holders(path) or 'an unknown process'})"))
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @staticmethod
+    def holders(path: str) -> str:
+        """The processes with ``path`` open, as "command (pid N)" words."""
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            if int(pid) == os.getpid():
+                continue
+            try:
+                if any(os.readlink(f"/proc/{pid}/fd/{fd}") == path for fd in os.listdir(f"/proc/{pid}/fd")):
+                    with open(f"/proc/{pid}/comm", encoding="utf-8") as handle:
+                        found.append(f"{handle.read().strip()} (pid {pid})")
+            except OSError:
+                continue
+        return ", ".join(found)
 
     def fault_mode(self, name: str) -> str:
         try:
@@ -105,15 +124,20 @@ class Lab:
         return ring, self[f"LAB_{prefix}_TSIG_ALGORITHM"]
 
 
-def _flock(handle: t.IO[str], mode: int, wait: float) -> None:
+def _flock(handle: t.IO[str], mode: int, wait: float, on_wait: t.Callable[[], None]) -> None:
     deadline = time.monotonic() + wait
+    waited = False
     while True:
         try:
             fcntl.flock(handle, mode | fcntl.LOCK_NB)
             return
         except BlockingIOError as exc:
             if time.monotonic() > deadline:
-                raise LabError(f"state/lab.lock held by another run for {wait:.0f} s") from exc
+                raise LabError(f"state/lab.lock held by {Lab.holders(handle.name) or 'another run'}"
+                               f" for {wait:.0f} s") from exc
+            if not waited:
+                on_wait()
+                waited = True
             time.sleep(0.25)
 
 

@@ -8,7 +8,9 @@
 CPU time comes from ``getrusage(RUSAGE_CHILDREN)`` before and after the
 command: it sums user and system time of every descendant that was waited
 for, which covers ansible-playbook's workers and module processes. Commands
-run one at a time, so the difference belongs to the command alone.
+run one at a time, so the difference belongs to the command alone. Peak
+memory is the ``ru_maxrss`` that ``wait4`` reports for the command: the
+largest resident set of the command or of any descendant it waited for.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Run:
     cpu_sys: float
     timed_out: bool
     lines: list[tuple[float, str]]
+    max_rss_kb: int = 0
 
     @property
     def cpu(self) -> float:
@@ -70,18 +73,36 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _wait(process: subprocess.Popen, timeout: float) -> bool:
-    """Wait for the command; True when it had to be stopped at ``timeout``."""
+def _signal_group(pid: int, signum: int) -> None:
     try:
-        process.wait(timeout=timeout)
-        return False
-    except subprocess.TimeoutExpired:
-        _stop(process)
-        return True
+        os.killpg(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _wait(process: subprocess.Popen, timeout: float) -> tuple[bool, int]:
+    """Reap the command with ``wait4``: whether it had to be stopped at ``timeout``, and its peak RSS (KiB)."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _signal_group(process.pid, signal.SIGTERM)
+
+    timers = [threading.Timer(timeout, expire), threading.Timer(timeout + 5, _signal_group, (process.pid, signal.SIGKILL))]
+    for timer in timers:
+        timer.daemon = True
+        timer.start()
+    try:
+        _pid, status, usage = os.wait4(process.pid, 0)
     except BaseException:
         # Interrupted (SIGTERM from scripts/bench.sh's timeout): take the command down too.
         _stop(process)
         raise
+    finally:
+        for timer in timers:
+            timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return expired.is_set(), usage.ru_maxrss
 
 
 def run(argv: list[str], timeout: float, env: dict[str, str] | None = None, cwd: str | None = None,
@@ -94,11 +115,11 @@ def run(argv: list[str], timeout: float, env: dict[str, str] | None = None, cwd:
                           text=True, env=env, cwd=cwd, start_new_session=True) as process:
         reader = threading.Thread(target=_collect, args=(process.stdout, start, lines), daemon=True)
         reader.start()
-        timed_out = _wait(process, timeout)
+        timed_out, max_rss_kb = _wait(process, timeout)
         wall = time.monotonic() - start
         reader.join(timeout=5)
     after = _children_cpu()
-    result = Run(list(argv), process.returncode, wall, after[0] - before[0], after[1] - before[1], timed_out, lines)
+    result = Run(list(argv), process.returncode, wall, after[0] - before[0], after[1] - before[1], timed_out, lines, max_rss_kb)
     if log_path:
         write_log(log_path, result)
     return result
@@ -108,4 +129,5 @@ def write_log(path: str, result: Run) -> None:
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(f"$ {' '.join(result.argv)}\n")
         handle.writelines(f"[{stamp:8.3f}] {line}\n" for stamp, line in result.lines)
-        handle.write(f"# rc={result.returncode} timed_out={result.timed_out} wall={result.wall:.3f} cpu={result.cpu:.3f}\n\n")
+        handle.write(f"# rc={result.returncode} timed_out={result.timed_out} wall={result.wall:.3f} cpu={result.cpu:.3f}"
+                     f" max_rss={result.max_rss_kb} KiB\n\n")

@@ -20,6 +20,7 @@ import typing as t
 
 from dns01bench.lab import Zone, challenge_value
 from dns01bench.modules import run_module
+from dns01bench.progress import Progress
 from dns01bench.tools import Context
 
 FIXED_SLEEP = 60.0
@@ -50,10 +51,14 @@ def measure_once(ctx: Context, zone: Zone, name: str, log_path: str) -> dict[str
 
 
 def run_all(ctx: Context, run_id: str, repeats: int, lego_waits: list[float], log_path: str,
-            say: t.Callable[[str], None]) -> dict[str, t.Any]:
+            progress: Progress) -> dict[str, t.Any]:
     rows = []
-    for zone in _zones(ctx):
-        samples = [measure_once(ctx, zone, f"_acme-challenge.b-{run_id}-p{index}.{zone.zone}", log_path) for index in range(repeats)]
+    zones = _zones(ctx)
+    for number, zone in enumerate(zones):
+        samples = []
+        for index in range(repeats):
+            progress.step("propagation", f"propagation_wait, {zone.zone}", number * repeats + index + 1, len(zones) * repeats)
+            samples.append(measure_once(ctx, zone, f"_acme-challenge.b-{run_id}-p{index}.{zone.zone}", log_path))
         ok = [sample["latency"] for sample in samples if sample["ok"]]
         row = {"zone": zone.zone, "servers": samples[0]["servers"], "samples": samples,
                "failures": len(samples) - len(ok), "latency": statistics.median(ok) if ok else None}
@@ -61,8 +66,8 @@ def run_all(ctx: Context, run_id: str, repeats: int, lego_waits: list[float], lo
             row["fixed_sleep_ratio"] = FIXED_SLEEP / row["latency"]
             if lego_waits:
                 row["lego_ratio"] = statistics.median(lego_waits) / row["latency"]
-            say(f"  {zone.zone:14} {row['latency']:6.2f} s on {len(row['servers'])} server(s)"
-                f"  (60 s sleep: x{row['fixed_sleep_ratio']:.0f})")
+            progress.line(f"  {zone.zone:14} {row['latency']:6.2f} s on {len(row['servers'])} server(s)"
+                          f"  (60 s sleep: x{row['fixed_sleep_ratio']:.0f})")
         rows.append(row)
     return {"zones": rows, "fixed_sleep": FIXED_SLEEP,
             "lego_wait": statistics.median(lego_waits) if lego_waits else None, "lego_wait_samples": len(lego_waits)}

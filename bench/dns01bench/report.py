@@ -73,12 +73,19 @@ def _ratio(value: float | None) -> str:
     return f"{value:.3f}" if value < 0.1 else f"{value:.2f}"
 
 
+def _mib(kib: int | None) -> str:
+    return f"{kib / 1024:.0f} MiB" if kib else "-"
+
+
 def issuance_lines(result: dict[str, t.Any]) -> list[str]:
     lines = ["1. Issuance per certificate (median over samples; ratio = peer / collection, above 1: the collection is cheaper)",
-             f"   {'client':17} {'N':>3} {'samples':>7} {'wall/cert':>10} {'cpu/cert':>9} {'wall ratio':>10} {'cpu ratio':>9} {'failures':>8}"]
+             "   peak RSS: the largest resident set of one process of the client (KiB / 1024), over its samples",
+             f"   {'client':17} {'N':>4} {'samples':>7} {'wall/cert':>10} {'cpu/cert':>9} {'wall ratio':>10} {'cpu ratio':>9}"
+             f" {'peak RSS':>9} {'failures':>8}"]
     for row in result["summary"].values():
-        lines.append(f"   {row['tool']:17} {row['count']:>3} {row['samples']:>7} {row['wall_per_cert']:>8.2f} s {row['cpu_per_cert']:>7.2f} s"
-                     f" {_ratio(row.get('wall_ratio')):>10} {_ratio(row.get('cpu_ratio')):>9} {row['failures']:>8}")
+        lines.append(f"   {row['tool']:17} {row['count']:>4} {row['samples']:>7} {row['wall_per_cert']:>8.2f} s {row['cpu_per_cert']:>7.2f} s"
+                     f" {_ratio(row.get('wall_ratio')):>10} {_ratio(row.get('cpu_ratio')):>9} {_mib(row.get('max_rss_kb')):>9}"
+                     f" {row['failures']:>8}")
     for sample in result["samples"]:
         lines += [f"   failed once, retried: {sample['tool']} N={sample['count']}: {error}" for error in sample["errors"]]
     return lines
@@ -89,7 +96,7 @@ def failover_lines(result: dict[str, t.Any]) -> list[str]:
              f" (connect_timeout {result['settings']['connect_timeout']} s)"]
     for row in result["variants"]:
         lines.append(f"   {row['variant']:10} {row['wall']:7.2f} s  published {row['published']}/{row['records']}"
-                     f"  {'ok' if row['ok'] else 'FAILED'}")
+                     f"  peak RSS {_mib(row.get('max_rss_kb'))}  {'ok' if row['ok'] else 'FAILED'}")
     if "ratio_no_breaker_over_breaker" in result:
         lines.append(f"   ratio no_breaker / breaker: {result['ratio_no_breaker_over_breaker']:.2f}")
     return lines

@@ -4,6 +4,8 @@
 #
 #   lab.sh up | down | status | clean
 #   lab.sh restart [SERVICE...]
+#   lab.sh stop SERVICE...
+#   lab.sh ports
 #   lab.sh fault pdns|acmedns|moto|bind|all MODE [SECONDS]
 #   lab.sh lag multi.test on|off|sync
 set -euo pipefail
@@ -32,7 +34,8 @@ readonly LAB_ADDRESSES=(
 
 # Start order: authoritative servers before the resolver, the resolver before
 # Pebble (which validates through it). Each NAME has start_NAME and probe_NAME
-# (dashes become underscores).
+# (dashes become underscores), and its sockets in service_endpoints
+# (lib/ports.sh) or an endpoints_NAME function.
 readonly SERVICES=(
     bind-root bind-fallback bind-secondary pdns acmedns redis moto
     proxy-pdns proxy-acmedns proxy-moto unbound pebble pebble-eab pebble-strict
@@ -50,6 +53,12 @@ readonly SERVICES=(
 . "$LAB_DIR/lib/services.sh"
 # shellcheck source=tests/lab/lib/faults.sh
 . "$LAB_DIR/lib/faults.sh"
+# shellcheck source=tests/lab/lib/ports.sh
+. "$LAB_DIR/lib/ports.sh"
+
+# What the running "up" started: a failed "up" stops these and nothing else.
+UP_STARTED=()
+UP_ADDED_ADDRESSES=()
 
 fn_name() { printf '%s_%s' "$1" "${2//-/_}"; }
 
@@ -68,7 +77,7 @@ enabled_services() {
 
 require_tools() {
     local tool missing=()
-    for tool in named pdns_server unbound pebble redis-server dig curl openssl sqlite3 ip; do
+    for tool in named pdns_server unbound pebble redis-server dig curl openssl sqlite3 ip ss; do
         command -v "$tool" >/dev/null || missing+=("$tool")
     done
     [ "${#missing[@]}" -eq 0 ] || die "missing ${missing[*]}: run tests/lab/install.sh"
@@ -82,6 +91,7 @@ start_missing_services() {
         if service_alive "$name"; then
             running+=("$name")
         else
+            UP_STARTED+=("$name")
             "$(fn_name start "$name")"
         fi
     done < <(enabled_services)
@@ -137,6 +147,7 @@ LAB_BIND_ZONE=fallback.test
 LAB_BIND_TSIG_NAME=acme-key
 LAB_BIND_TSIG_SECRET=$(tsig_secret "$KEY_DIR/acme-key.conf")
 LAB_BIND_TSIG_ALGORITHM=hmac-sha256
+LAB_BIND_TSIG_KEY_FILE=$KEY_DIR/acme-key.conf
 LAB_MULTI_ZONE=multi.test
 LAB_MULTI_PRIMARY=127.0.1.2
 LAB_MULTI_SECONDARY=127.0.1.6
@@ -167,10 +178,28 @@ write_outputs() {
     lab_values | "$LAB_PYTHON" "$LAB_DIR/lab_outputs.py" "$STATE_DIR" "$LAB_PYTHON"
 }
 
+# undo_failed_up: the EXIT trap of "up". On failure, stop the services this
+# run started (newest first) and drop the addresses it added; what was
+# running before stays as it was.
+undo_failed_up() {
+    local rc=$? index
+    [ "$rc" -ne 0 ] || return 0
+    for ((index = ${#UP_STARTED[@]} - 1; index >= 0; index--)); do
+        stop_service "${UP_STARTED[index]}"
+    done
+    remove_addresses_added_now
+    if [ "${#UP_STARTED[@]}" -gt 0 ]; then
+        log "up failed: stopped what it had started (${UP_STARTED[*]})"
+    fi
+    exit "$rc"
+}
+
 cmd_up() {
     local started="$SECONDS" lagging
     require_tools
     mkdir -p "$LOG_DIR" "$PID_DIR" "$FAULT_DIR"
+    check_endpoints_free
+    trap undo_failed_up EXIT
     ensure_addresses
     ensure_tls
     ensure_bind_keys
@@ -185,6 +214,8 @@ cmd_up() {
     [ "$lagging" = off ] || set_lag multi.test off
     fetch_pebble_roots
     write_outputs
+    trap - EXIT
+    UP_STARTED=()
     log "up in $((SECONDS - started)) s; source tests/lab/state/lab.env (or scripts/env.sh)"
 }
 
@@ -199,18 +230,22 @@ cmd_down() {
 }
 
 cmd_restart() {
-    local name
     if [ "$#" -eq 0 ]; then
         cmd_down
     else
-        for name in "$@"; do
-            case " ${SERVICES[*]} " in
-                *" $name "*) stop_service "$name" ;;
-                *) die "unknown service '$name' (one of: ${SERVICES[*]})" ;;
-            esac
-        done
+        cmd_stop "$@"
     fi
     cmd_up
+}
+
+cmd_stop() {
+    local name
+    for name in "$@"; do
+        case " ${SERVICES[*]} " in
+            *" $name "*) stop_service "$name" ;;
+            *) die "unknown service '$name' (one of: ${SERVICES[*]})" ;;
+        esac
+    done
 }
 
 cmd_status() {
@@ -236,6 +271,16 @@ cmd_status() {
     return "$rc"
 }
 
+# cmd_ports: every address:port/protocol the lab binds, and which service.
+cmd_ports() {
+    local name endpoint
+    for name in "${SERVICES[@]}"; do
+        for endpoint in $(service_endpoints "$name"); do
+            printf '%-15s %s\n' "$name" "$endpoint"
+        done
+    done
+}
+
 cmd_clean() {
     cmd_down
     rm -rf "$STATE_DIR"
@@ -243,7 +288,7 @@ cmd_clean() {
 }
 
 usage() {
-    sed -n '2,9s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
     exit 2
 }
 
@@ -254,7 +299,12 @@ main() {
         up) cmd_up ;;
         down) cmd_down ;;
         restart) cmd_restart "$@" ;;
+        stop)
+            [ "$#" -ge 1 ] || usage
+            cmd_stop "$@"
+            ;;
         status) cmd_status ;;
+        ports) cmd_ports ;;
         clean) cmd_clean ;;
         fault)
             [ "$#" -ge 2 ] || usage

@@ -49,13 +49,27 @@ service_pid() {
 
 service_alive() { service_pid "$1" >/dev/null; }
 
+# close_inherited_fds: close every descriptor above 2. A daemon must not keep
+# what its starter had open: "flock state/lab.lock lab.sh up" would otherwise
+# leave the lock held by the lab's servers for as long as they run.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/"$BASHPID"/fd/*; do
+        fd="${fd##*/}"
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+}
+
 # launch NAME COMMAND...: start COMMAND in the background, log to logs/NAME.log.
 launch() {
     local name="$1" log pid
     shift
     log="$LOG_DIR/$name.log"
     printf '=== %s start: %s\n' "$(date '+%F %T')" "$*" >>"$log"
-    setsid "$@" >>"$log" 2>&1 </dev/null &
+    (
+        close_inherited_fds
+        exec setsid "$@" >>"$log" 2>&1 </dev/null
+    ) &
     pid="$!"
     printf '%s\n%s\n' "$pid" "$(proc_start_time "$pid")" >"$(pid_file "$name")"
 }
@@ -122,6 +136,7 @@ ensure_addresses() {
         if ! grep -q "inet $addr/" <<<"$present"; then
             ip addr add "$addr/32" dev lo
             printf '%s\n' "$addr" >>"$STATE_DIR/added-addresses"
+            UP_ADDED_ADDRESSES+=("$addr")
         fi
     done
 }
@@ -133,4 +148,17 @@ remove_added_addresses() {
         ip addr del "$addr/32" dev lo 2>/dev/null || true
     done <"$file"
     rm -f "$file"
+}
+
+# remove_addresses_added_now: undo ensure_addresses of this run only.
+remove_addresses_added_now() {
+    local file="$STATE_DIR/added-addresses" addr
+    for addr in "${UP_ADDED_ADDRESSES[@]+"${UP_ADDED_ADDRESSES[@]}"}"; do
+        ip addr del "$addr/32" dev lo 2>/dev/null || true
+        if [ -f "$file" ]; then
+            grep -vx -F "$addr" "$file" >"$file.new" || true
+            mv "$file.new" "$file"
+        fi
+    done
+    UP_ADDED_ADDRESSES=()
 }

@@ -1,0 +1,59 @@
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""bench/dns01bench/measure.py and progress.py: what one command cost, and what a run prints meanwhile."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "bench"))
+
+# pylint: disable=wrong-import-position
+from dns01bench import measure, progress  # noqa: E402
+
+ALLOCATE = "import time; block = bytearray({size}); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.1)"
+
+
+def test_peak_memory_is_the_commands_own():
+    small = measure.run([sys.executable, "-c", ALLOCATE.format(size=1)], timeout=30)
+    large = measure.run([sys.executable, "-c", ALLOCATE.format(size=150 * 1024 * 1024)], timeout=30)
+    assert small.ok and large.ok
+    assert large.max_rss_kb >= 150 * 1024
+    assert small.max_rss_kb < 100 * 1024
+
+
+def test_peak_memory_covers_the_commands_children():
+    child = ALLOCATE.format(size=120 * 1024 * 1024)
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], check=True)"
+    result = measure.run([sys.executable, "-c", parent], timeout=30)
+    assert result.ok
+    assert result.max_rss_kb >= 120 * 1024
+
+
+def test_a_command_past_its_timeout_is_stopped():
+    result = measure.run([sys.executable, "-c", "import time; print('started', flush=True); time.sleep(30)"], timeout=1)
+    assert result.timed_out and not result.ok
+    assert result.wall < 10
+    assert result.lines[0][1] == "started"
+
+
+def test_exit_status_is_kept():
+    result = measure.run([sys.executable, "-c", "raise SystemExit(3)"], timeout=30)
+    assert result.returncode == 3 and not result.timed_out
+
+
+def test_progress_lines_say_where_the_run_is():
+    clock = iter([100.0, 165.5])
+    lines: list[str] = []
+    report = progress.Progress(lines.append, clock=lambda: next(clock))
+    report.step("issuance", "lego N=20", 2, 3)
+    assert lines == ["[  1:05] issuance: lego N=20, sample 2 of 3"]
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (59.9, "0:59"), (3600, "60:00")])
+def test_elapsed_is_minutes_and_seconds(seconds, text):
+    assert progress.elapsed_text(seconds) == text
