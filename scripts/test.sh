@@ -6,7 +6,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL_STAGES=(sanity units lab-tests integration molecule lint)
+ALL_STAGES=(sanity units lab-tests integration molecule lint awx)
 FAILED=()
 PASSED=()
 
@@ -33,7 +33,15 @@ stage_units() { run_pytest -q tests/unit; }
 stage_lab_tests() { run_pytest -q -m lab tests/integration/lab; }
 stage_integration() { "$ROOT/tests/integration/run.sh"; }
 stage_molecule() { "$ROOT/scripts/molecule.sh"; }
-stage_lint() { ansible-lint --profile production --strict; }
+stage_lint() { ANSIBLE_COLLECTIONS_PATH="$ANSIBLE_COLLECTIONS_PATH:$(awx_collections)" ansible-lint --profile production --strict; }
+# The AWX configuration against the real awx.awx modules, and the execution
+# environment's build context.
+stage_awx() {
+    ANSIBLE_COLLECTIONS_PATH="$ANSIBLE_COLLECTIONS_PATH:$(awx_collections)" \
+        "$ROOT/.venv-awx/bin/ansible-playbook" --syntax-check "$ROOT/awx/configure.yml" &&
+        "$ROOT/scripts/ee-check.sh"
+}
+awx_collections() { "$ROOT/.venv-awx/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__path__[0]))'; }
 
 needs_lab() {
     local stage
