@@ -35,6 +35,23 @@ create_venv() {
     echo "$digest" > "$stamp"
 }
 
+# awx.awx (for the AWX configuration in awx/) ships with the `ansible`
+# package, and ansible-builder checks the execution environment; both live
+# in a virtualenv of their own so the project's stays on ansible-core alone.
+create_awx_venv() {
+    local venv="$ROOT/.venv-awx" stamp="$ROOT/.venv-awx/.requirements"
+    local wanted="ansible>=12,<13 ansible-builder>=3.1,<4"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+        log "AWX virtualenv up to date: $venv"
+        return
+    fi
+    log "AWX virtualenv (awx.awx, ansible-builder): $venv"
+    [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
+    # shellcheck disable=SC2086
+    "$venv/bin/python" -m pip install --quiet $wanted
+    echo "$wanted" > "$stamp"
+}
+
 # ansible-test downloads get-pip.py from a host outside the package registries;
 # give it the offline stand-in under the name it looks for.
 seed_ansible_test_pip() {
@@ -53,6 +70,7 @@ PY
 main() {
     install_debian_packages
     create_venv
+    create_awx_venv
     seed_ansible_test_pip
     log "bootstrap done"
 }

@@ -11,7 +11,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOGS="$ROOT/.build/logs"
-ALL_STAGES=(sanity units lab-tests integration molecule lint docs)
+ALL_STAGES=(sanity units lab-tests integration molecule lint docs awx)
 # What the tools must never create: a copy of the collection there would
 # shadow the working tree in every later run.
 HOME_COPY="$HOME/.ansible/collections/ansible_collections/portable"
@@ -66,8 +66,16 @@ stage_units() { run_pytest -q tests/unit; }
 stage_lab_tests() { run_pytest -q -m lab tests/integration/lab; }
 stage_integration() { "$ROOT/tests/integration/run.sh"; }
 stage_molecule() { "$ROOT/scripts/molecule.sh"; }
-stage_lint() { ansible-lint --profile production --strict; }
+stage_lint() { ANSIBLE_COLLECTIONS_PATH="$ANSIBLE_COLLECTIONS_PATH:$(awx_collections)" ansible-lint --profile production --strict; }
 stage_docs() { "$ROOT/scripts/doc.sh" --check; }
+# The AWX configuration against the real awx.awx modules, and the execution
+# environment's build context.
+stage_awx() {
+    ANSIBLE_COLLECTIONS_PATH="$ANSIBLE_COLLECTIONS_PATH:$(awx_collections)" \
+        "$ROOT/.venv-awx/bin/ansible-playbook" --syntax-check "$ROOT/awx/configure.yml" &&
+        "$ROOT/scripts/ee-check.sh"
+}
+awx_collections() { "$ROOT/.venv-awx/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__path__[0]))'; }
 
 describe() {
     case "$1" in
@@ -85,6 +93,7 @@ describe() {
         molecule) echo "molecule scenarios of the roles" ;;
         lint) echo "ansible-lint, production profile" ;;
         docs) echo "ansible-doc renders every module and role" ;;
+        awx) echo "AWX configuration against awx.awx, execution environment build context" ;;
         *) echo "$1" ;;
     esac
 }
