@@ -138,10 +138,22 @@ options:
       - Seconds to wait for the CA to validate the challenges, and again for it to issue.
     type: int
     default: 180
+  keep_backups:
+    description:
+      - How many backups of each replaced file (certificate, key, chain, full chain) are kept, the newest ones.
+      - Backups are written as new files with mode V(0600); older ones are removed after each install.
+      - V(0) keeps none once an install has succeeded.
+    type: int
+    default: 2
 notes:
   - badNonce answers are retried up to 10 times per request; server errors and connection failures are retried with
     backoff; a rate limit fails the certificate at once with the server's C(Retry-After) in RV(certificates[].retry_after).
-  - Replaced files are kept next to the new ones as C(<path>.<UTC timestamp>.bak).
+  - Replaced files are kept next to the new ones as C(<path>.<UTC timestamp>.bak), the newest O(keep_backups) of them.
+  - The files of one certificate are installed as a set. Before the first file is replaced, an intent manifest
+    C(.<cert file name>.install.json) is written beside O(certificates[].cert_path). If the run dies while replacing
+    files, the next run of this module for that certificate, before contacting the CA, finishes the set when every new
+    file is complete, or puts the previous files back from their backups; so the certificate always sits beside its
+    own key. RV(certificates[].recovered) tells what was repaired.
 seealso:
   - module: portable.dns01.dns_challenge_publish
   - module: portable.dns01.propagation_wait
@@ -248,6 +260,13 @@ certificates:
       description: Seconds the CA asked to wait, after a rate limit.
       type: float
       returned: when rate limited
+    recovered:
+      description:
+        - What was repaired of an install a crash interrupted, before anything else was done for this certificate.
+        - V(finished) (the new set was complete and was put in place), V(rolled back) (the previous files were restored),
+          V(pending) (check mode: a repair is due), or null when there was nothing to repair.
+      type: str
+      returned: always
     needs_order:
       description: Step V(create) only. Whether a new certificate is needed.
       type: bool

@@ -70,5 +70,6 @@ def order_argument_spec() -> dict[str, t.Any]:
         "deactivate_on_failure": {"type": "bool", "default": True},
         "concurrency": {"type": "int", "default": 8},
         "validation_timeout": {"type": "int", "default": 180},
+        "keep_backups": {"type": "int", "default": 2},
     })
     return spec

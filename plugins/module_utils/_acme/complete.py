@@ -136,7 +136,7 @@ def deploy(ctx: Context, spec: CertSpec, chains: tuple[str, list[str]], new_key:
     """Install the preferred chain; what changed and what the certificate is."""
     chain = certs.select_chain(chains[0], chains[1], spec.preferred_chain)
     files = changed_files(_files(spec, new_key, chain))
-    backups = install(files, ctx.stamp()) if files else {}
+    backups = install(files, ctx.stamp(), anchor=spec.cert_path, keep=ctx.options.keep_backups) if files else {}
     leaf = certs.load_pem(certs.split_pem(chain)[0])
     return {"changed": bool(files), "backup_files": backups, "certificate": certs.describe(leaf)}
 

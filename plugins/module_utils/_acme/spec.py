@@ -55,6 +55,7 @@ class RunOptions:
     concurrency: int
     validation_timeout: int
     check_mode: bool
+    keep_backups: int = 2
 
     @classmethod
     def from_params(cls, params: dict[str, t.Any], check_mode: bool) -> RunOptions:
@@ -62,8 +63,11 @@ class RunOptions:
         for field in ("concurrency", "validation_timeout"):
             if params[field] < 1:
                 raise InputError(f"{field} must be at least 1", field=field)
+        keep = params.get("keep_backups", 2)
+        if keep < 0:
+            raise InputError("keep_backups must not be negative", field="keep_backups")
         return cls(params["step"], params["renew_before_days"], params["force"], params["deactivate_on_failure"],
-                   params["concurrency"], params["validation_timeout"], check_mode)
+                   params["concurrency"], params["validation_timeout"], check_mode, keep)
 
 
 def _check_paths(raw: dict[str, t.Any], field: str) -> None:

@@ -9,10 +9,13 @@ import json
 
 import josepy as jose
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.ari import cert_id
-from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import generate_key, key_pem
+from ansible_collections.portable.dns01.plugins.module_utils._acme.certs import read_cert, same_public_key
+from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, install
+from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import generate_key, key_pem, load_key
 from ansible_collections.portable.dns01.plugins.module_utils._acme.run import run
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InputError
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import FakeAcmeServer, make_cert
@@ -140,3 +143,52 @@ def test_bad_input_fails_before_the_ca_is_contacted(tmp_path, fake_clock):
     with pytest.raises(InputError, match=r"certificates\[0\].names"):
         run(params(tmp_path, names=["a.*.example.test"]), False, fake_clock, server)
     assert server.calls == []
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL in the middle of an install."""
+
+
+def crashed_install(tmp_path, after):
+    """An old pair installed, then a new pair's install killed right after the step ``after``."""
+    old, old_key = make_cert(NAMES, days_left=60, serial=0x2001)
+    new, new_key = make_cert(NAMES, days_left=90, serial=0x2002)
+    (tmp_path / "cert.pem").write_bytes(old.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key_pem(old_key))
+
+    def fault(label):
+        if label == after:
+            raise Crash(label)
+
+    files = [FileSpec(str(tmp_path / "cert.pem"), new.public_bytes(serialization.Encoding.PEM), 0o644),
+             FileSpec(str(tmp_path / "key.pem"), key_pem(new_key), 0o600)]
+    with pytest.raises(Crash):
+        install(files, "20261128T120000Z", fault=fault)
+    return new
+
+
+def pair_matches(tmp_path):
+    cert = read_cert(str(tmp_path / "cert.pem"))
+    return same_public_key(cert, load_key((tmp_path / "key.pem").read_bytes(), "key"))
+
+
+def test_an_interrupted_install_is_repaired_before_the_ca_is_contacted(tmp_path, fake_clock):
+    new = crashed_install(tmp_path, "renamed cert.pem")
+    assert not pair_matches(tmp_path)
+    server = scripted()
+    server.script("GET", FakeAcmeServer.DIRECTORY, requests.ConnectionError("CA down"))
+    with pytest.raises(AcmeError):
+        run(params(tmp_path), False, fake_clock, server)
+    assert pair_matches(tmp_path)
+    assert read_cert(str(tmp_path / "cert.pem")).serial_number == new.serial_number
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
+
+
+def test_the_repair_is_reported_per_certificate_and_check_mode_only_reports_it(tmp_path, fake_clock):
+    crashed_install(tmp_path, "renamed cert.pem")
+    checked = run(params(tmp_path), True, fake_clock, scripted())
+    assert checked["certificates"][0]["recovered"] == "pending"
+    assert not pair_matches(tmp_path)
+    result = run(params(tmp_path), False, fake_clock, scripted())
+    assert result["certificates"][0]["recovered"] == "finished"
+    assert pair_matches(tmp_path)
