@@ -112,10 +112,26 @@ options:
           - Install the chain, among those the CA offers, with a certificate issued by this common name.
           - The CA's default chain is installed when none matches.
         type: str
+      profile:
+        description:
+          - The ACME profile to order with (for Let's Encrypt V(classic), V(tlsserver) or V(shortlived)), sent in the
+            new order.
+          - It must be one of the profiles in the directory's C(meta.profiles); otherwise the module fails before any
+            order, naming the profiles the CA offers.
+          - The profile is recorded beside the installed certificate (C(.<cert file name>.acme.json)); a certificate
+            issued with another profile is ordered again, as for a change of names or key type.
+          - Unset, the CA's default profile is used and the profile of the installed certificate is not checked.
+        type: str
   renew_before_days:
     description:
-      - Order a new certificate when the installed one has fewer days left than this.
-      - When the CA publishes renewal information (ARI, RFC 9773), its suggested window decides instead.
+      - Order a new certificate at the latest when the installed one has fewer days left than this.
+      - Each certificate renews at its own moment within the thirtieth of its lifetime before that point (3 days
+        for a 90-day certificate), derived from its serial number, so certificates issued together are not all
+        renewed in the same run, and every run agrees on the moment.
+      - When the CA publishes renewal information (ARI, RFC 9773), its suggested window decides instead; the moment
+        is chosen within that window the same way, as RFC 9773 recommends. The CA's answer is reused until its
+        C(Retry-After) has passed (6 hours when it sends none, between 1 minute and 1 day), cached in
+        C(.<cert file name>.ari.json) beside the certificate.
     type: int
     default: 30
   force:
@@ -146,6 +162,11 @@ options:
     type: int
     default: 2
 notes:
+  - Checked against Pebble 2.4 in the local lab (orders, key reuse, chains, install and crash recovery); Pebble 2.4
+    has neither profiles nor renewal information, so O(certificates[].profile) fails there with the message that the
+    CA offers none, and renewals use O(renew_before_days).
+  - Profiles and ARI (renewal window, C(Retry-After), C(explanationURL), C(replaces) and its refusals) are checked
+    with recorded exchanges shaped like Let's Encrypt's, not against a live Let's Encrypt server.
   - badNonce answers are retried up to 10 times per request; server errors and connection failures are retried with
     backoff; a rate limit fails the certificate at once with the server's C(Retry-After) in RV(certificates[].retry_after).
   - Replaced files are kept next to the new ones as C(<path>.<UTC timestamp>.bak), the newest O(keep_backups) of them.
@@ -281,9 +302,29 @@ certificates:
       description: The order's status as last seen.
       type: str
     replaces:
-      description: The ARI identifier of the certificate the new order replaces.
+      description:
+        - The ARI identifier of the certificate the new order replaces.
+        - Sent only when the CA offers ARI and the installed certificate was ordered by this account (as recorded
+          beside it); null when the CA refused it and the order was placed without it.
       type: str
       returned: when an order is placed
+    renewal_info:
+      description: The CA's renewal information (ARI) for the installed certificate, when the CA offers it.
+      type: dict
+      returned: step=create
+      contains:
+        window:
+          description: The suggested window, C(start) and C(end) in ISO 8601; null when the CA's answer had none.
+          type: dict
+        explanation_url:
+          description: The page where the CA explains the window, when it gave one (for instance after an incident).
+          type: str
+        next_poll:
+          description: When the renewal information is fetched again at the earliest.
+          type: str
+        renew_at:
+          description: The moment in the window chosen for this certificate.
+          type: str
     authorizations:
       description: The order's authorizations.
       type: list

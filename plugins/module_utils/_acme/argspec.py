@@ -56,6 +56,7 @@ def certificate_options() -> dict[str, t.Any]:
         "mode": {"type": "raw"},
         "order_url": {"type": "str"},
         "preferred_chain": {"type": "str"},
+        "profile": {"type": "str"},
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme import certs, challenges, keys, order, problems
+from ansible_collections.portable.dns01.plugins.module_utils._acme import certs, challenges, keys, order, problems, state
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import parse_retry_after
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
 from ansible_collections.portable.dns01.plugins.module_utils._acme.create import challenge_view
@@ -117,12 +117,13 @@ def issue(ctx: Context, spec: CertSpec, url: str, key: t.Any) -> tuple[str, list
     return order.download(ctx.client, document["certificate"])
 
 
-def _files(spec: CertSpec, new_key: t.Any, fullchain: str) -> list[FileSpec]:
+def _files(ctx: Context, spec: CertSpec, new_key: t.Any, fullchain: str) -> list[FileSpec]:
     """What to write; a reused key is left as it is on disk."""
     blocks = certs.split_pem(fullchain)
     if not blocks:
         raise AcmeError("the CA returned no certificate")
-    files = [FileSpec(spec.cert_path, blocks[0].encode("ascii"), spec.mode, spec.uid, spec.gid)]
+    files = [FileSpec(spec.cert_path, blocks[0].encode("ascii"), spec.mode, spec.uid, spec.gid),
+             state.record(spec.cert_path, certs.load_pem(blocks[0]), ctx.client.account_url, spec.profile)]
     if new_key is not None:
         files.append(FileSpec(spec.key_path, keys.key_pem(new_key), 0o600, spec.uid, spec.gid))
     if spec.chain_path:
@@ -135,7 +136,7 @@ def _files(spec: CertSpec, new_key: t.Any, fullchain: str) -> list[FileSpec]:
 def deploy(ctx: Context, spec: CertSpec, chains: tuple[str, list[str]], new_key: t.Any) -> dict[str, t.Any]:
     """Install the preferred chain; what changed and what the certificate is."""
     chain = certs.select_chain(chains[0], chains[1], spec.preferred_chain)
-    files = changed_files(_files(spec, new_key, chain))
+    files = changed_files(_files(ctx, spec, new_key, chain))
     backups = install(files, ctx.stamp(), anchor=spec.cert_path, keep=ctx.options.keep_backups) if files else {}
     leaf = certs.load_pem(certs.split_pem(chain)[0])
     return {"changed": bool(files), "backup_files": backups, "certificate": certs.describe(leaf)}

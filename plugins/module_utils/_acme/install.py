@@ -277,6 +277,12 @@ def _sweep(paths: list[str], keep_temps: t.Collection[str] = ()) -> None:
                 os.unlink(full)
 
 
+def write_file(path: str, content: bytes, mode: int) -> None:
+    """Replace one file at once: a reader sees the old content or the new, never a part."""
+    os.replace(_write_temp(path, content, mode), path)
+    _fsync_dir(os.path.dirname(os.path.abspath(path)))
+
+
 def pending(anchor: str) -> list[str] | None:
     """The files of an unfinished install anchored at ``anchor``, or None."""
     entries = _read_manifest(anchor)

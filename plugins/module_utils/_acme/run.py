@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme import batch, challenges, directory, install, keys
+from ansible_collections.portable.dns01.plugins.module_utils._acme import batch, challenges, directory, install, keys, state
 from ansible_collections.portable.dns01.plugins.module_utils._acme.account import AccountOptions, create_key, load_key
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import connect
 from ansible_collections.portable.dns01.plugins.module_utils._acme.complete import complete
@@ -20,7 +20,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.context impor
 from ansible_collections.portable.dns01.plugins.module_utils._acme.create import create
 from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import CertSpec, RunOptions, parse_all
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InstallError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, InstallError
 
 STEPS = {"create": create, "complete": complete}
 
@@ -35,6 +35,7 @@ def _account_key(account: AccountOptions, check_mode: bool, clock: Clock) -> tup
 
 def _recover_one(spec: CertSpec, options: RunOptions) -> str | InstallError | None:
     paths = [path for path in spec.paths().values() if path]
+    paths += [state.record_path(spec.cert_path), state.ari_path(spec.cert_path)]
     try:
         if options.check_mode:
             return "pending" if install.pending(spec.cert_path) else None
@@ -61,6 +62,18 @@ def _work(ctx: Context, recovered: dict[str, t.Any]) -> batch.Work:
     return work
 
 
+def check_profiles(specs: list[CertSpec], offered: dict[str, str] | None) -> None:
+    """Every requested profile is one the CA's directory lists, before anything is ordered."""
+    for index, spec in enumerate(specs):
+        if spec.profile is None or (offered and spec.profile in offered):
+            continue
+        field = f"certificates[{index}].profile"
+        if not offered:
+            raise InputError(f"{field}: {spec.profile!r} asked for, but this CA offers no profiles", field=field)
+        raise InputError(f"{field}: this CA offers no profile {spec.profile!r}; it offers {', '.join(sorted(offered))}",
+                         field=field)
+
+
 def _summary(ctx: Context, url: str, results: list[dict[str, t.Any]], key_created: bool) -> dict[str, t.Any]:
     return {
         "changed": key_created or any(result["changed"] for result in results),
@@ -84,6 +97,7 @@ def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, 
     key, key_created = _account_key(account, check_mode, clock)
     verify = directory.verify_option(params["ca_bundle"], params["validate_certs"])
     client = connect(url, verify, clock, keys.jwk_and_alg(key) if key else None, timeout=params["request_timeout"], session=session)
+    check_profiles(specs, client.profiles())
     ctx = Context(client, clock, options, account)
     results = batch.run_all(specs, _work(ctx, recovered), options.concurrency)
     if results and not any(result["failed"] for result in results):

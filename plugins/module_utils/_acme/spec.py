@@ -38,6 +38,7 @@ class CertSpec:  # pylint: disable=too-many-instance-attributes
     mode: int
     order_url: str | None
     preferred_chain: str | None
+    profile: str | None = None
 
     def paths(self) -> dict[str, str | None]:
         """The file options by name."""
@@ -90,7 +91,8 @@ def parse_one(index: int, raw: dict[str, t.Any]) -> CertSpec:
         key_type=raw.get("key_type") or "ec256", reuse_key=bool(raw.get("reuse_key")),
         uid=uid_of(raw.get("owner"), f"{field}.owner"), gid=gid_of(raw.get("group"), f"{field}.group"),
         mode=parse_mode(raw.get("mode"), 0o644, f"{field}.mode"),
-        order_url=raw.get("order_url") or None, preferred_chain=raw.get("preferred_chain") or None)
+        order_url=raw.get("order_url") or None, preferred_chain=raw.get("preferred_chain") or None,
+        profile=raw.get("profile") or None)
 
 
 def _check_unique(specs: list[CertSpec]) -> None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import josepy as jose
@@ -12,13 +13,14 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 
+from ansible_collections.portable.dns01.plugins.module_utils._acme import state
 from ansible_collections.portable.dns01.plugins.module_utils._acme.ari import cert_id
 from ansible_collections.portable.dns01.plugins.module_utils._acme.certs import read_cert, same_public_key
 from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, install
 from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import generate_key, key_pem, load_key
 from ansible_collections.portable.dns01.plugins.module_utils._acme.run import run
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InputError
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import FakeAcmeServer, make_cert
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import FakeAcmeServer, make_cert, problem
 
 CA = "https://ca.test"
 ORDER = f"{CA}/order/1"
@@ -62,7 +64,7 @@ def scripted(directory=None):
 def params(tmp_path, step="create", **cert):
     certificate = {"id": "web", "names": NAMES, "cert_path": str(tmp_path / "cert.pem"), "key_path": str(tmp_path / "key.pem"),
                    "chain_path": None, "fullchain_path": None, "key_type": "ec256", "reuse_key": False, "owner": None,
-                   "group": None, "mode": None, "order_url": None, "preferred_chain": None}
+                   "group": None, "mode": None, "order_url": None, "preferred_chain": None, "profile": None}
     certificate.update(cert)
     return {"directory": FakeAcmeServer.DIRECTORY, "ca_bundle": None, "validate_certs": True, "request_timeout": 5,
             "account_key_path": str(tmp_path / "account.key"), "account_key_content": None, "account_key_type": "ec256",
@@ -91,8 +93,7 @@ def test_create_returns_records_grouped_by_name(tmp_path, fake_clock):
 
 
 def test_renewal_with_ari_sends_replaces(tmp_path, fake_clock):
-    old, _key = make_cert(NAMES, days_left=60)
-    (tmp_path / "cert.pem").write_bytes(old.public_bytes(serialization.Encoding.PEM))
+    old = issued_by_this_account(tmp_path)
     server = scripted({"renewalInfo": f"{CA}/ari"})
     now = fake_clock.now().isoformat()
     server.script("GET", f"{CA}/ari/{cert_id(old)}", (200, {"suggestedWindow": {"start": now, "end": now}}, {}))
@@ -192,3 +193,107 @@ def test_the_repair_is_reported_per_certificate_and_check_mode_only_reports_it(t
     result = run(params(tmp_path), False, fake_clock, scripted())
     assert result["certificates"][0]["recovered"] == "finished"
     assert pair_matches(tmp_path)
+
+
+def issued_by_this_account(tmp_path, days_left=60, profile=None, account=f"{CA}/acct/1"):
+    """An installed certificate with the record of the account (and profile) it was ordered with."""
+    old, _key = make_cert(NAMES, days_left=days_left)
+    (tmp_path / "cert.pem").write_bytes(old.public_bytes(serialization.Encoding.PEM))
+    install([state.record(str(tmp_path / "cert.pem"), old, account, profile)], "20261101T000000Z")
+    return old
+
+
+LE_WINDOW_HEADERS = {"Retry-After": "21600", "Content-Type": "application/json"}
+
+
+def ari_answer(start, end, explanation=None):
+    body = {"suggestedWindow": {"start": start.isoformat().replace("+00:00", "Z"),
+                                "end": end.isoformat().replace("+00:00", "Z")}}
+    if explanation:
+        body["explanationURL"] = explanation
+    return (200, body, LE_WINDOW_HEADERS)
+
+
+def test_renewal_information_is_not_fetched_again_before_retry_after(tmp_path, fake_clock):
+    old = issued_by_this_account(tmp_path)
+    now = fake_clock.now()
+    url = f"{CA}/ari/{cert_id(old)}"
+    ari_gets = []
+    for hours_later in (0, 1, 5.9, 6.1):
+        fake_clock.time = 1000.0 + hours_later * 3600
+        server = scripted({"renewalInfo": f"{CA}/ari"})
+        server.script("GET", url, ari_answer(now + datetime.timedelta(days=20), now + datetime.timedelta(days=22),
+                                             "https://letsencrypt.org/docs/"))
+        result = run(params(tmp_path), False, fake_clock, server)
+        ari_gets.append(len([call for call in server.calls if call[1] == url]))
+        info = result["certificates"][0]["renewal_info"]
+        assert info["explanation_url"] == "https://letsencrypt.org/docs/"
+        assert info["window"]["start"] == (now + datetime.timedelta(days=20)).isoformat()
+        assert not result["certificates"][0]["needs_order"]
+    assert ari_gets == [1, 0, 0, 1]
+
+
+def test_replaces_is_sent_only_for_a_certificate_this_account_ordered(tmp_path, fake_clock):
+    now = fake_clock.now()
+    for account, sent in ((f"{CA}/acct/1", True), (f"{CA}/acct/other", False), (None, False)):
+        directory = tmp_path / str(sent) / str(bool(account))
+        directory.mkdir(parents=True)
+        if account:
+            old = issued_by_this_account(directory, account=account)
+        else:
+            old, _key = make_cert(NAMES, days_left=60)
+            (directory / "cert.pem").write_bytes(old.public_bytes(serialization.Encoding.PEM))
+        server = scripted({"renewalInfo": f"{CA}/ari"})
+        server.script("GET", f"{CA}/ari/{cert_id(old)}", ari_answer(now - datetime.timedelta(days=1), now))
+        result = run(params(directory), False, fake_clock, server)
+        body = payload(server.posts(f"{CA}/order")[0])
+        assert ("replaces" in body) is sent, account
+        assert result["certificates"][0]["replaces"] == (cert_id(old) if sent else None)
+
+
+@pytest.mark.parametrize("refusal", [
+    problem("alreadyReplaced", "certificate already replaced", 409),
+    problem("unauthorized", "requester account did not request the certificate being replaced by this order", 403),
+    problem("malformed", "unable to find specified certificate to replace", 400),
+])
+def test_a_refused_replaces_falls_back_to_an_order_without_it(tmp_path, fake_clock, refusal):
+    old = issued_by_this_account(tmp_path)
+    now = fake_clock.now()
+    server = scripted({"renewalInfo": f"{CA}/ari"})
+    server.script("GET", f"{CA}/ari/{cert_id(old)}", ari_answer(now - datetime.timedelta(days=1), now))
+    server.script("POST", f"{CA}/order", refusal, (201, ORDER_BODY, {"Location": ORDER}))
+    result = run(params(tmp_path), False, fake_clock, server)
+    bodies = [payload(call) for call in server.posts(f"{CA}/order")]
+    assert [("replaces" in body) for body in bodies] == [True, False]
+    assert result["certificates"][0]["order_url"] == ORDER
+    assert result["certificates"][0]["replaces"] is None
+
+
+LE_PROFILES = {"profiles": {"classic": "https://letsencrypt.org/docs/profiles#classic",
+                            "shortlived": "https://letsencrypt.org/docs/profiles#shortlived",
+                            "tlsserver": "https://letsencrypt.org/docs/profiles#tlsserver"}}
+
+
+def test_an_unknown_profile_fails_naming_the_profiles_the_ca_offers_before_any_order(tmp_path, fake_clock):
+    server = scripted({"meta": LE_PROFILES})
+    with pytest.raises(InputError, match=r"certificates\[0\].profile: .*'tlsclient'.* classic, shortlived, tlsserver") as caught:
+        run(params(tmp_path, profile="tlsclient"), False, fake_clock, server)
+    assert caught.value.details["field"] == "certificates[0].profile"
+    assert server.posts(f"{CA}/order") == [] and server.posts(f"{CA}/account") == []
+    plain = scripted()
+    with pytest.raises(InputError, match="offers no profiles"):
+        run(params(tmp_path, profile="shortlived"), False, fake_clock, plain)
+
+
+def test_the_profile_is_sent_in_the_order_and_a_changed_profile_orders_again(tmp_path, fake_clock):
+    server = scripted({"meta": LE_PROFILES})
+    run(params(tmp_path, profile="shortlived"), False, fake_clock, server)
+    assert payload(server.posts(f"{CA}/order")[0])["profile"] == "shortlived"
+    issued_by_this_account(tmp_path, profile="classic")
+    server = scripted({"meta": LE_PROFILES})
+    same = run(params(tmp_path, profile="classic"), False, fake_clock, server)
+    assert not same["certificates"][0]["needs_order"]
+    changed = run(params(tmp_path, profile="tlsserver"), False, fake_clock, server)
+    assert changed["certificates"][0]["needs_order"]
+    assert "profile 'classic', not 'tlsserver'" in changed["certificates"][0]["reason"]
+    assert payload(server.posts(f"{CA}/order")[-1])["profile"] == "tlsserver"
