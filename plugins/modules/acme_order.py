@@ -301,6 +301,14 @@ certificates:
     order_status:
       description: The order's status as last seen.
       type: str
+    abandoned_order:
+      description:
+        - The O(certificates[].order_url) given, when the CA had abandoned it (invalid without a failed validation,
+          expired, or gone) and one new order was placed instead, returned in RV(certificates[].order_url).
+        - In step V(complete) the new order is carried through when its authorizations are already valid; otherwise
+          the certificate fails with the new order's records to publish and a message saying so.
+      type: str
+      returned: always
     replaces:
       description:
         - The ARI identifier of the certificate the new order replaces.

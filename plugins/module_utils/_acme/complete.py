@@ -160,6 +160,47 @@ def _check_mode(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[
     return result
 
 
+def _reorder(ctx: Context, spec: CertSpec, result: dict[str, t.Any], why: str) -> dict[str, t.Any]:
+    """Replace an order the CA abandoned, once; carry the new one on when its authorizations are all valid."""
+    url, document, _replaces = order.new_order(ctx.client, spec.names, None, spec.profile)
+    authorizations = order.fetch_authorizations(ctx.client, document)
+    result.update(order_url=url, order_status=document.get("status"), abandoned_order=spec.order_url)
+    result.update(challenge_view(ctx, authorizations))
+    if any(authz.get("status") != "valid" for _url, authz in authorizations):
+        raise AcmeError(f"the CA abandoned the order {spec.order_url} ({why}); a new order {url} was placed: publish "
+                        "the TXT records returned in records and run step=complete with the new order_url",
+                        order_url=url, abandoned_order=spec.order_url)
+    key, reused = certificate_key(spec)
+    result.update(deploy(ctx, spec, issue(ctx, spec, url, key), None if reused else key))
+    result.update(order_status="valid")
+    return result
+
+
+def _failed_by_the_ca(ctx: Context, document: dict[str, t.Any]) -> bool:
+    """An invalid order that carries the CA's reason: an error, or a failed authorization."""
+    if document.get("error"):
+        return True
+    try:
+        authorizations = order.fetch_authorizations(ctx.client, document)
+    except AcmeError:
+        return False
+    return any(authz.get("status") == "invalid" for _url, authz in authorizations)
+
+
+def _fetch_or_abandoned(ctx: Context, spec: CertSpec) -> tuple[dict[str, t.Any] | None, str | None]:
+    """(the order, None), or (None, why the CA abandoned it)."""
+    try:
+        document, _response = order.fetch_order(ctx.client, spec.order_url or "")
+    except AcmeError as exc:
+        if exc.details.get("status") == 404:
+            return None, "it is gone"
+        raise
+    if document.get("status") == "invalid" and _failed_by_the_ca(ctx, document):
+        raise _order_problem(document)
+    why = order.abandoned(document, ctx.clock.now())
+    return (None, why) if why else (document, None)
+
+
 def complete(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[str, t.Any]:
     """Carry the order given by order_url through to installed files."""
     if not spec.order_url:
@@ -168,10 +209,10 @@ def complete(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[str
     if ctx.options.check_mode:
         return _check_mode(ctx, spec, result)
     ctx.account_url()
-    document, _response = order.fetch_order(ctx.client, spec.order_url)
+    document, why = _fetch_or_abandoned(ctx, spec)
+    if document is None:
+        return _reorder(ctx, spec, result, why or "")
     result.update(order_url=spec.order_url, order_status=document.get("status"))
-    if document.get("status") == "invalid":
-        raise _order_problem(document)
     if document.get("status") == "valid":
         chains = order.download(ctx.client, document["certificate"])
         _key_on_disk(spec, chains)

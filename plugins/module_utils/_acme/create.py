@@ -73,16 +73,22 @@ def _info_view(info: ari.RenewalInfo | None, decision: Decision) -> dict[str, t.
     return dict(info.to_json(), renew_at=decision.renew_at.isoformat() if decision.renew_at else None)
 
 
-def _resume(ctx: Context, spec: CertSpec) -> tuple[str, dict[str, t.Any]] | None:
+def _resume(ctx: Context, spec: CertSpec) -> tuple[tuple[str, dict[str, t.Any]] | None, str | None]:
+    """(the given order to carry on, or None; why it cannot be carried on)."""
     if not spec.order_url:
-        return None
+        return None, None
     try:
         document, _response = order.fetch_order(ctx.client, spec.order_url)
     except AcmeError as exc:
         if exc.details.get("status") == 404:
-            return None
+            return None, "is gone"
         raise
-    return (spec.order_url, document) if order.resumable(document, spec.names) else None
+    why = order.abandoned(document, ctx.clock.now())
+    if why:
+        return None, why.replace("it ", "", 1)
+    if not order.resumable(document, spec.names):
+        return None, "is for other names"
+    return (spec.order_url, document), None
 
 
 def challenge_view(ctx: Context, authorizations: list[tuple[str, dict[str, t.Any]]]) -> dict[str, t.Any]:
@@ -106,11 +112,15 @@ def create(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[str, 
         result["changed"] = decision.needed
         return result
     ctx.account_url()
-    resumed = _resume(ctx, spec)
+    resumed, why = _resume(ctx, spec)
     if resumed:
         (url, document), replaces = resumed, None
     else:
         url, document, replaces = order.new_order(ctx.client, spec.names, replaces_for(ctx, spec, cert, info), spec.profile)
+    if why:
+        # An order the CA abandoned (invalid, expired, gone) is replaced once, here, by the new one.
+        result["reason"] = f"{decision.reason}; the order {spec.order_url} {why}, so a new one was placed"
+        result["abandoned_order"] = spec.order_url if why != "is for other names" else None
     result.update(changed=True, order_url=url, order_status=document.get("status"), replaces=replaces)
     result.update(challenge_view(ctx, order.fetch_authorizations(ctx.client, document)))
     return result

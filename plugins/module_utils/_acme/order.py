@@ -10,6 +10,7 @@ This is a private module_utils file: its API may change without notice.
 
 from __future__ import annotations
 
+import datetime
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import AcmeClient, parse_retry_after
@@ -76,6 +77,21 @@ def resumable(order: dict[str, t.Any], names: list[str]) -> bool:
     """Whether an existing order can be carried on for these names."""
     ordered = sorted(str(ident.get("value")) for ident in order.get("identifiers", []))
     return order.get("status") in RESUMABLE and ordered == sorted(names)
+
+
+def abandoned(order: dict[str, t.Any], now: datetime.datetime) -> str | None:
+    """Why the CA will not carry an order on (invalid, or expired while pending), or None."""
+    if order.get("status") == "invalid":
+        return "it is invalid"
+    expires = order.get("expires")
+    if order.get("status") in ("pending", "ready") and expires:
+        try:
+            when = datetime.datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if (when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)) <= now:
+            return f"it expired at {expires}"
+    return None
 
 
 def fetch_authorizations(client: AcmeClient, order: dict[str, t.Any]) -> list[tuple[str, dict[str, t.Any]]]:

@@ -297,3 +297,44 @@ def test_the_profile_is_sent_in_the_order_and_a_changed_profile_orders_again(tmp
     assert changed["certificates"][0]["needs_order"]
     assert "profile 'classic', not 'tlsserver'" in changed["certificates"][0]["reason"]
     assert payload(server.posts(f"{CA}/order")[-1])["profile"] == "tlsserver"
+
+
+OLD_ORDER = f"{CA}/order/old"
+
+
+def test_create_replaces_an_order_the_ca_abandoned_and_says_so(tmp_path, fake_clock):
+    expired = dict(ORDER_BODY, expires=(fake_clock.now() - datetime.timedelta(hours=1)).isoformat())
+    for answer in ((200, dict(ORDER_BODY, status="invalid"), {}), (200, expired, {}), problem("malformed", "No order found", 404)):
+        server = scripted()
+        server.script("POST", OLD_ORDER, answer)
+        result = run(params(tmp_path, order_url=OLD_ORDER), False, fake_clock, server)
+        cert = result["certificates"][0]
+        assert len(server.posts(f"{CA}/order")) == 1
+        assert cert["order_url"] == ORDER and cert["abandoned_order"] == OLD_ORDER
+        assert f"the order {OLD_ORDER}" in cert["reason"]
+
+
+def test_complete_of_an_abandoned_order_places_one_new_order_and_returns_its_records(tmp_path, fake_clock):
+    server = scripted()
+    server.script("POST", OLD_ORDER, problem("malformed", "No order found for account ID 1", 404))
+    with pytest.raises(AcmeError) as caught:
+        run(params(tmp_path, step="complete", order_url=OLD_ORDER), False, fake_clock, server)
+    failed = caught.value.details["certificates"][0]
+    assert len(server.posts(f"{CA}/order")) == 1
+    assert failed["order_url"] == ORDER and failed["abandoned_order"] == OLD_ORDER
+    assert f"the CA abandoned the order {OLD_ORDER}" in failed["msg"] and "run step=complete" in failed["msg"]
+    assert failed["problem"] is None
+    assert failed["records"][0]["name"] == "_acme-challenge.x.example.test"
+    # Nothing was answered: the new challenges are not published yet.
+    assert [call for call in server.calls if "/chall/" in call[1]] == []
+
+
+def test_complete_of_an_order_that_failed_validation_does_not_order_again(tmp_path, fake_clock):
+    server = scripted()
+    error = {"type": "urn:ietf:params:acme:error:unauthorized", "detail": "No TXT record found", "status": 403}
+    server.script("POST", OLD_ORDER, (200, dict(ORDER_BODY, status="invalid"), {}))
+    server.script("POST", f"{CA}/authz/apex", (200, authz("apex", "x.example.test", "invalid", error=error), {}))
+    with pytest.raises(AcmeError) as caught:
+        run(params(tmp_path, step="complete", order_url=OLD_ORDER), False, fake_clock, server)
+    assert server.posts(f"{CA}/order") == []
+    assert "invalid" in caught.value.details["certificates"][0]["msg"]
