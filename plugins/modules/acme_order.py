@@ -102,6 +102,9 @@ options:
         description:
           - Mode of the certificate and chain files, as an octal string such as V('0644'). The key is always V(0600).
           - Defaults to V('0644').
+          - When O(certificates[].owner), O(certificates[].group) or O(certificates[].mode) is set, installed files
+            that differ from them are corrected at every run, also when no new certificate is needed (see
+            RV(certificates[].attributes_changed)); when none is set, the attributes of existing files are left alone.
         type: raw
       order_url:
         description:
@@ -387,6 +390,11 @@ certificates:
         key_type:
           description: The key type.
           type: str
+    attributes_changed:
+      description: The installed files whose owner, group or mode was corrected (or would be, in check mode).
+      type: list
+      elements: str
+      returned: always
     backup_files:
       description: 'The files replaced: C({path: backup path}).'
       type: dict

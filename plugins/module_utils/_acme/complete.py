@@ -16,7 +16,7 @@ import typing as t
 from ansible_collections.portable.dns01.plugins.module_utils._acme import certs, challenges, keys, order, problems, state
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import parse_retry_after
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
-from ansible_collections.portable.dns01.plugins.module_utils._acme.create import challenge_view
+from ansible_collections.portable.dns01.plugins.module_utils._acme.create import challenge_view, fix_attributes
 from ansible_collections.portable.dns01.plugins.module_utils._acme.csr import build_csr
 from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, changed_files, install
 from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import CertSpec
@@ -138,8 +138,11 @@ def deploy(ctx: Context, spec: CertSpec, chains: tuple[str, list[str]], new_key:
     chain = certs.select_chain(chains[0], chains[1], spec.preferred_chain)
     files = changed_files(_files(ctx, spec, new_key, chain))
     backups = install(files, ctx.stamp(), anchor=spec.cert_path, keep=ctx.options.keep_backups) if files else {}
+    # Files whose content did not change may still have another owner or mode than asked.
+    fixed = fix_attributes(spec, False)
     leaf = certs.load_pem(certs.split_pem(chain)[0])
-    return {"changed": bool(files), "backup_files": backups, "certificate": certs.describe(leaf)}
+    return {"changed": bool(files or fixed), "backup_files": backups, "certificate": certs.describe(leaf),
+            "attributes_changed": fixed}
 
 
 def _key_on_disk(spec: CertSpec, chains: tuple[str, list[str]]) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme import ari, certs, challenges, order, state
+from ansible_collections.portable.dns01.plugins.module_utils._acme import ari, certs, challenges, install, order, state
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import parse_retry_after
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
 from ansible_collections.portable.dns01.plugins.module_utils._acme.renewal import Decision, decide
 from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import CertSpec
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InstallError
 
 
 def renewal_info(ctx: Context, spec: CertSpec, cert: t.Any) -> ari.RenewalInfo | None:
@@ -73,6 +73,14 @@ def _info_view(info: ari.RenewalInfo | None, decision: Decision) -> dict[str, t.
     return dict(info.to_json(), renew_at=decision.renew_at.isoformat() if decision.renew_at else None)
 
 
+def fix_attributes(spec: CertSpec, check_mode: bool) -> list[str]:
+    """Bring the installed files to the asked owner, group and mode; the paths that differed."""
+    try:
+        return [path for path, mode, uid, gid in spec.attributes() if install.converge(path, mode, uid, gid, check_mode)]
+    except OSError as exc:
+        raise InstallError(f"setting owner or mode of {exc.filename}: {exc.strerror}", paths=[exc.filename]) from exc
+
+
 def _resume(ctx: Context, spec: CertSpec) -> tuple[tuple[str, dict[str, t.Any]] | None, str | None]:
     """(the given order to carry on, or None; why it cannot be carried on)."""
     if not spec.order_url:
@@ -109,7 +117,8 @@ def create(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[str, 
     result.update(reason=decision.reason, needs_order=decision.needed, renewal_info=_info_view(info, decision),
                   certificate=certs.describe(cert) if cert is not None else None)
     if not decision.needed or ctx.options.check_mode:
-        result["changed"] = decision.needed
+        result["attributes_changed"] = fix_attributes(spec, ctx.options.check_mode)
+        result["changed"] = decision.needed or bool(result["attributes_changed"])
         return result
     ctx.account_url()
     resumed, why = _resume(ctx, spec)

@@ -277,6 +277,22 @@ def _sweep(paths: list[str], keep_temps: t.Collection[str] = ()) -> None:
                 os.unlink(full)
 
 
+def converge(path: str, mode: int, uid: int = -1, gid: int = -1, check_mode: bool = False) -> bool:
+    """Give an installed file the wanted mode and owner; whether anything differed (or would, in check mode)."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return False
+    owner = (uid != -1 and status.st_uid != uid) or (gid != -1 and status.st_gid != gid)
+    other_mode = stat.S_IMODE(status.st_mode) != mode
+    if not check_mode:
+        if owner:
+            os.chown(path, uid, gid)
+        if other_mode:
+            os.chmod(path, mode)
+    return owner or other_mode
+
+
 def write_file(path: str, content: bytes, mode: int) -> None:
     """Replace one file at once: a reader sees the old content or the new, never a part."""
     os.replace(_write_temp(path, content, mode), path)

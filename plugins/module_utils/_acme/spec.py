@@ -39,10 +39,18 @@ class CertSpec:  # pylint: disable=too-many-instance-attributes
     order_url: str | None
     preferred_chain: str | None
     profile: str | None = None
+    attributes_given: bool = False
 
     def paths(self) -> dict[str, str | None]:
         """The file options by name."""
         return {name: getattr(self, name) for name in PATH_FIELDS}
+
+    def attributes(self) -> list[tuple[str, int, int, int]]:
+        """(path, mode, uid, gid) the installed files must have, when owner, group or mode is given; the key is 0600."""
+        if not self.attributes_given:
+            return []
+        return [(path, 0o600 if name == "key_path" else self.mode, self.uid, self.gid)
+                for name, path in self.paths().items() if path]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +100,8 @@ def parse_one(index: int, raw: dict[str, t.Any]) -> CertSpec:
         uid=uid_of(raw.get("owner"), f"{field}.owner"), gid=gid_of(raw.get("group"), f"{field}.group"),
         mode=parse_mode(raw.get("mode"), 0o644, f"{field}.mode"),
         order_url=raw.get("order_url") or None, preferred_chain=raw.get("preferred_chain") or None,
-        profile=raw.get("profile") or None)
+        profile=raw.get("profile") or None,
+        attributes_given=any(raw.get(name) not in (None, "") for name in ("owner", "group", "mode")))
 
 
 def _check_unique(specs: list[CertSpec]) -> None:

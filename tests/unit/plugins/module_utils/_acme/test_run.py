@@ -338,3 +338,31 @@ def test_complete_of_an_order_that_failed_validation_does_not_order_again(tmp_pa
         run(params(tmp_path, step="complete", order_url=OLD_ORDER), False, fake_clock, server)
     assert server.posts(f"{CA}/order") == []
     assert "invalid" in caught.value.details["certificates"][0]["msg"]
+
+
+def test_a_changed_mode_is_applied_to_installed_files_without_a_new_order(tmp_path, fake_clock):
+    issued_by_this_account(tmp_path)
+    (tmp_path / "account.key").write_bytes(key_pem(generate_key("ec256")))
+    (tmp_path / "cert.pem").chmod(0o644)
+    (tmp_path / "key.pem").write_bytes(key_pem(generate_key("ec256")))
+    (tmp_path / "key.pem").chmod(0o640)
+    server = scripted()
+    checked = run(params(tmp_path, mode="0640"), True, fake_clock, server)
+    assert checked["changed"] and (tmp_path / "cert.pem").stat().st_mode & 0o777 == 0o644
+    result = run(params(tmp_path, mode="0640"), False, fake_clock, server)
+    cert = result["certificates"][0]
+    assert result["changed"] and not cert["needs_order"]
+    assert sorted(cert["attributes_changed"]) == sorted([str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")])
+    assert (tmp_path / "cert.pem").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "key.pem").stat().st_mode & 0o777 == 0o600
+    again = run(params(tmp_path, mode="0640"), False, fake_clock, server)
+    assert not again["changed"] and again["certificates"][0]["attributes_changed"] == []
+    assert server.posts(f"{CA}/order") == []
+
+
+def test_files_keep_their_attributes_when_none_are_asked_for(tmp_path, fake_clock):
+    issued_by_this_account(tmp_path)
+    (tmp_path / "account.key").write_bytes(key_pem(generate_key("ec256")))
+    (tmp_path / "cert.pem").chmod(0o600)
+    result = run(params(tmp_path), False, fake_clock, scripted())
+    assert not result["changed"] and (tmp_path / "cert.pem").stat().st_mode & 0o777 == 0o600
