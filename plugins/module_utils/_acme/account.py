@@ -17,7 +17,7 @@ import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme import directory, keys
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import AcmeClient, connect
-from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, install, write_file
+from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, install, recover, write_file
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InputError
 
@@ -46,6 +46,12 @@ class AccountOptions:
         """From the module's parameters."""
         return cls(params["account_key_path"], params["account_key_content"], params["account_key_type"],
                    params["account_email"], params["terms_agreed"], params["eab_kid"], params["eab_hmac_key"])
+
+
+def recover_key_file(options: AccountOptions) -> None:
+    """Finish or roll back a write of the account key file a crash interrupted, and sweep its temporary files."""
+    if options.key_path and os.path.isdir(os.path.dirname(os.path.abspath(options.key_path))):
+        recover(options.key_path, [options.key_path])
 
 
 def load_key(options: AccountOptions) -> t.Any | None:
@@ -277,6 +283,8 @@ def manage(connect_with: t.Callable[[t.Any], AcmeClient], options: AccountOption
         # A rollover died between the CA's answer and installing the key: finish it first.
         result["rollover_finished"] = finish_rollover(connect_with(staged_key(options)), options, request.stamp, request.keep)
         result["changed"] = result["rollover_finished"]
+    if not request.check_mode:
+        recover_key_file(options)
     key = load_key(options)
     if request.state == "absent":
         return _absent(connect_with(key), options, request.check_mode, result) if key is not None else dict(result, status="absent")

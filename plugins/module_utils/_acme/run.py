@@ -13,7 +13,12 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme import batch, challenges, directory, install, keys, state
-from ansible_collections.portable.dns01.plugins.module_utils._acme.account import AccountOptions, create_key, load_key
+from ansible_collections.portable.dns01.plugins.module_utils._acme.account import (
+    AccountOptions,
+    create_key,
+    load_key,
+    recover_key_file,
+)
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import connect
 from ansible_collections.portable.dns01.plugins.module_utils._acme.complete import complete
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
@@ -94,6 +99,8 @@ def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, 
     account = AccountOptions.from_params(params)
     url = directory.resolve(params["directory"])
     recovered = recover_all(specs, options)
+    if not check_mode:
+        recover_key_file(account)
     key, key_created = _account_key(account, check_mode, clock)
     verify = directory.verify_option(params["ca_bundle"], params["validate_certs"])
     client = connect(url, verify, clock, keys.jwk_and_alg(key) if key else None, timeout=params["request_timeout"], session=session)

@@ -153,3 +153,26 @@ def test_rollover_needs_a_key_file(tmp_path, fake_clock):
     key = keys.key_pem(keys.generate_key("ec256")).decode()
     with pytest.raises(InputError, match="rollover needs account_key_path"):
         run_module(params(tmp_path, account_key_path=None, account_key_content=key, rollover=True), False, fake_clock, scripted())
+
+
+def test_a_rollover_killed_while_installing_the_new_key_leaves_one_usable_key(tmp_path, fake_clock):
+    """The CA accepted the new key; the install of it died after its manifest: the next run completes it."""
+    from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, install
+
+    class Crash(BaseException):
+        pass
+
+    existing_key(tmp_path)
+    new = keys.key_pem(keys.generate_key("ec256"))
+    (tmp_path / ".account.key.rollover.pem").write_bytes(new)
+
+    def crash(label):
+        if label == "manifest written":
+            raise Crash(label)
+
+    with pytest.raises(Crash):
+        install([FileSpec(str(tmp_path / "account.key"), new, 0o600)], "20261128T120000Z", fault=crash)
+    result = run_module(params(tmp_path), False, fake_clock, scripted())
+    assert result["account_url"] == ACCOUNT
+    assert (tmp_path / "account.key").read_bytes() == new
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
