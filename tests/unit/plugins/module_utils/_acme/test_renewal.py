@@ -10,6 +10,7 @@ import datetime
 from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.certs import read_cert
+from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import key_pem
 from ansible_collections.portable.dns01.plugins.module_utils._acme.renewal import decide, renewal_time
 
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import NOW, make_cert
@@ -109,3 +110,13 @@ def test_a_changed_profile_needs_an_order():
     assert "profile" in decide(cert, NAMES, "ec256", NOW, 30, profile=("shortlived", None)).reason
     assert not decide(cert, NAMES, "ec256", NOW, 30, profile=("classic", "classic")).needed
     assert not decide(cert, NAMES, "ec256", NOW, 30, profile=(None, "classic")).needed
+
+
+def test_a_bundle_with_a_key_first_and_crlf_line_ends_is_read(tmp_path):
+    cert, key = make_cert(NAMES, days_left=60)
+    other, _key = make_cert(["other.example.test"])
+    bundle = tmp_path / "bundle.pem"
+    pem = cert.public_bytes(serialization.Encoding.PEM) + other.public_bytes(serialization.Encoding.PEM)
+    bundle.write_bytes(key_pem(key) + pem.replace(b"\n", b"\r\n"))
+    assert read_cert(str(bundle)).serial_number == cert.serial_number
+    assert not decide(read_cert(str(bundle)), NAMES, "ec256", NOW, 30).needed
