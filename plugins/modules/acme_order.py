@@ -288,7 +288,7 @@ certificates:
       description:
         - What was repaired of an install a crash interrupted, before anything else was done for this certificate.
         - V(finished) (the new set was complete and was put in place), V(rolled back) (the previous files were restored),
-          V(pending) (check mode: a repair is due), or null when there was nothing to repair.
+          V(pending) (check mode, a repair is due), or null when there was nothing to repair.
       type: str
       returned: always
     needs_order:

@@ -13,7 +13,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.portable.dns01.plugins.doc_fragments.acme_account import ModuleDocFragment
 from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import account_module_argument_spec, revoke_argument_spec
-from ansible_collections.portable.dns01.plugins.modules import acme_account, acme_revoke
+from ansible_collections.portable.dns01.plugins.modules import acme_account, acme_order, acme_revoke
 from ansible_collections.portable.dns01.tests.unit.plugins.modules.test_acme_order import compare
 
 UNREACHABLE = "https://127.0.0.1:9/dir"
@@ -48,3 +48,9 @@ def test_rollover_with_key_content_fails_before_the_ca_is_contacted(tmp_path, ca
                         account_key_content="-----BEGIN PRIVATE KEY-----secret")
     assert result["failed"] and result["field"] == "account_key_path"
     assert "secret" not in json.dumps(result)
+
+
+@pytest.mark.parametrize("module", [acme_account, acme_revoke, acme_order])
+def test_examples_and_return_are_yaml(module):
+    assert yaml.safe_load(module.EXAMPLES)
+    assert yaml.safe_load(module.RETURN)
