@@ -103,6 +103,9 @@ options:
         description:
           - Mode of the certificate and chain files, as an octal string such as V('0644'). The key is always V(0600).
           - Defaults to V('0644').
+          - When O(certificates[].owner), O(certificates[].group) or O(certificates[].mode) is set, installed files
+            that differ from them are corrected at every run, also when no new certificate is needed (see
+            RV(certificates[].attributes_changed)); when none is set, the attributes of existing files are left alone.
         type: raw
       order_url:
         description:
@@ -113,10 +116,26 @@ options:
           - Install the chain, among those the CA offers, with a certificate issued by this common name.
           - The CA's default chain is installed when none matches.
         type: str
+      profile:
+        description:
+          - The ACME profile to order with (for Let's Encrypt V(classic), V(tlsserver) or V(shortlived)), sent in the
+            new order.
+          - It must be one of the profiles in the directory's C(meta.profiles); otherwise the module fails before any
+            order, naming the profiles the CA offers.
+          - The profile is recorded beside the installed certificate (C(.<cert file name>.acme.json)); a certificate
+            issued with another profile is ordered again, as for a change of names or key type.
+          - Unset, the CA's default profile is used and the profile of the installed certificate is not checked.
+        type: str
   renew_before_days:
     description:
-      - Order a new certificate when the installed one has fewer days left than this.
-      - When the CA publishes renewal information (ARI, RFC 9773), its suggested window decides instead.
+      - Order a new certificate at the latest when the installed one has fewer days left than this.
+      - Each certificate renews at its own moment within the thirtieth of its lifetime before that point (3 days
+        for a 90-day certificate), derived from its serial number, so certificates issued together are not all
+        renewed in the same run, and every run agrees on the moment.
+      - When the CA publishes renewal information (ARI, RFC 9773), its suggested window decides instead; the moment
+        is chosen within that window the same way, as RFC 9773 recommends. The CA's answer is reused until its
+        C(Retry-After) has passed (6 hours when it sends none, between 1 minute and 1 day), cached in
+        C(.<cert file name>.ari.json) beside the certificate.
     type: int
     default: 30
   force:
@@ -139,10 +158,27 @@ options:
       - Seconds to wait for the CA to validate the challenges, and again for it to issue.
     type: int
     default: 180
+  keep_backups:
+    description:
+      - How many backups of each replaced file (certificate, key, chain, full chain) are kept, the newest ones.
+      - Backups are written as new files with mode V(0600); older ones are removed after each install.
+      - V(0) keeps none once an install has succeeded.
+    type: int
+    default: 2
 notes:
+  - Checked against Pebble 2.4 in the local lab (orders, key reuse, chains, install and crash recovery); Pebble 2.4
+    has neither profiles nor renewal information, so O(certificates[].profile) fails there with the message that the
+    CA offers none, and renewals use O(renew_before_days).
+  - Profiles and ARI (renewal window, C(Retry-After), C(explanationURL), C(replaces) and its refusals) are checked
+    with recorded exchanges shaped like Let's Encrypt's, not against a live Let's Encrypt server.
   - badNonce answers are retried up to 10 times per request; server errors and connection failures are retried with
     backoff; a rate limit fails the certificate at once with the server's C(Retry-After) in RV(certificates[].retry_after).
-  - Replaced files are kept next to the new ones as C(<path>.<UTC timestamp>.bak).
+  - Replaced files are kept next to the new ones as C(<path>.<UTC timestamp>.bak), the newest O(keep_backups) of them.
+  - The files of one certificate are installed as a set. Before the first file is replaced, an intent manifest
+    C(.<cert file name>.install.json) is written beside O(certificates[].cert_path). If the run dies while replacing
+    files, the next run of this module for that certificate, before contacting the CA, finishes the set when every new
+    file is complete, or puts the previous files back from their backups; so the certificate always sits beside its
+    own key. RV(certificates[].recovered) tells what was repaired.
 seealso:
   - module: portable.dns01.dns_challenge_publish
   - module: portable.dns01.propagation_wait
@@ -249,6 +285,13 @@ certificates:
       description: Seconds the CA asked to wait, after a rate limit.
       type: float
       returned: when rate limited
+    recovered:
+      description:
+        - What was repaired of an install a crash interrupted, before anything else was done for this certificate.
+        - V(finished) (the new set was complete and was put in place), V(rolled back) (the previous files were restored),
+          V(pending) (check mode, a repair is due), or null when there was nothing to repair.
+      type: str
+      returned: always
     needs_order:
       description: Step V(create) only. Whether a new certificate is needed.
       type: bool
@@ -262,10 +305,38 @@ certificates:
     order_status:
       description: The order's status as last seen.
       type: str
+    abandoned_order:
+      description:
+        - The O(certificates[].order_url) given, when the CA had abandoned it (invalid without a failed validation,
+          expired, or gone) and one new order was placed instead, returned in RV(certificates[].order_url).
+        - In step V(complete) the new order is carried through when its authorizations are already valid; otherwise
+          the certificate fails with the new order's records to publish and a message saying so.
+      type: str
+      returned: always
     replaces:
-      description: The ARI identifier of the certificate the new order replaces.
+      description:
+        - The ARI identifier of the certificate the new order replaces.
+        - Sent only when the CA offers ARI and the installed certificate was ordered by this account (as recorded
+          beside it); null when the CA refused it and the order was placed without it.
       type: str
       returned: when an order is placed
+    renewal_info:
+      description: The CA's renewal information (ARI) for the installed certificate, when the CA offers it.
+      type: dict
+      returned: step=create
+      contains:
+        window:
+          description: The suggested window, C(start) and C(end) in ISO 8601; null when the CA's answer had none.
+          type: dict
+        explanation_url:
+          description: The page where the CA explains the window, when it gave one (for instance after an incident).
+          type: str
+        next_poll:
+          description: When the renewal information is fetched again at the earliest.
+          type: str
+        renew_at:
+          description: The moment in the window chosen for this certificate.
+          type: str
     authorizations:
       description: The order's authorizations.
       type: list
@@ -320,6 +391,11 @@ certificates:
         key_type:
           description: The key type.
           type: str
+    attributes_changed:
+      description: The installed files whose owner, group or mode was corrected (or would be, in check mode).
+      type: list
+      elements: str
+      returned: always
     backup_files:
       description: 'The files replaced: C({path: backup path}).'
       type: dict

@@ -56,7 +56,37 @@ def certificate_options() -> dict[str, t.Any]:
         "mode": {"type": "raw"},
         "order_url": {"type": "str"},
         "preferred_chain": {"type": "str"},
+        "profile": {"type": "str"},
     }
+
+
+def account_module_argument_spec() -> dict[str, t.Any]:
+    """Everything acme_account takes."""
+    spec = account_argument_spec()
+    spec.update({
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "contact": {"type": "list", "elements": "str"},
+        "rollover": {"type": "bool", "default": False},
+        "new_account_key_type": {"type": "str", "choices": list(KEY_TYPES)},
+        "keep_backups": {"type": "int", "default": 2},
+    })
+    return spec
+
+
+def revoke_argument_spec() -> dict[str, t.Any]:
+    """Everything acme_revoke takes; the account key is optional when the certificate's key signs."""
+    spec = account_argument_spec()
+    spec.update({
+        "cert_path": {"type": "path", "required": True},
+        "private_key_path": {"type": "path"},
+        "reason": {"type": "str", "default": "unspecified", "choices": list(REVOCATION_REASONS)},
+    })
+    return spec
+
+
+# RFC 5280 section 5.3.1 codes; Let's Encrypt accepts these five.
+REVOCATION_REASONS = {"unspecified": 0, "keyCompromise": 1, "affiliationChanged": 3, "superseded": 4,
+                      "cessationOfOperation": 5}
 
 
 def order_argument_spec() -> dict[str, t.Any]:
@@ -70,5 +100,6 @@ def order_argument_spec() -> dict[str, t.Any]:
         "deactivate_on_failure": {"type": "bool", "default": True},
         "concurrency": {"type": "int", "default": 8},
         "validation_timeout": {"type": "int", "default": 180},
+        "keep_backups": {"type": "int", "default": 2},
     })
     return spec

@@ -25,7 +25,9 @@ def base_result(spec: CertSpec) -> dict[str, t.Any]:
     """The keys every certificate's result has, whatever happened to it."""
     result: dict[str, t.Any] = {"id": spec.label, "names": spec.names, "changed": False, "failed": False,
                                 "msg": "", "problem": None, "order_url": spec.order_url, "order_status": None,
-                                "authorizations": [], "challenges": {}, "records": [], "valid_identifiers": []}
+                                "authorizations": [], "challenges": {}, "records": [], "valid_identifiers": [],
+                                "recovered": None, "abandoned_order": None,
+                                "attributes_changed": []}
     result.update(spec.paths())
     return result
 

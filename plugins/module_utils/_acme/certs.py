@@ -37,6 +37,14 @@ def load_pem(block: str) -> t.Any:
     return x509.load_pem_x509_certificate(block.encode("ascii"))
 
 
+def load_bundle(data: bytes) -> list[t.Any]:
+    """Every certificate of a PEM bundle, in order (other PEM blocks, such as a key, are skipped)."""
+    try:
+        return list(x509.load_pem_x509_certificates(data))
+    except ValueError:
+        return []
+
+
 def read_cert(path: str) -> t.Any | None:
     """The first certificate in the file at ``path``; None if missing or unreadable.
 
@@ -46,11 +54,8 @@ def read_cert(path: str) -> t.Any | None:
     if not os.path.isfile(path):
         return None
     with open(path, "rb") as handle:
-        blocks = split_pem(handle.read().decode("ascii", "replace"))
-    try:
-        return load_pem(blocks[0]) if blocks else None
-    except ValueError:
-        return None
+        found = load_bundle(handle.read())
+    return found[0] if found else None
 
 
 def dns_names(cert: t.Any) -> list[str]:
@@ -103,7 +108,7 @@ def days_left(cert: t.Any, now: datetime.datetime) -> float:
 
 def issuer_names(fullchain: str) -> list[str]:
     """The issuer common names of every certificate in a chain, leaf first."""
-    names = [common_name(load_pem(block).issuer) for block in split_pem(fullchain)]
+    names = [common_name(cert.issuer) for cert in load_bundle(fullchain.encode("ascii"))]
     return [name for name in names if name]
 
 

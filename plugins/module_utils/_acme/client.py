@@ -189,9 +189,19 @@ class AcmeClient:
         """The directory's fields by name."""
         return self.v2.directory.to_partial_json()
 
+    def get(self, url: str, what: str) -> t.Any:
+        """An unauthenticated GET (directory, renewal information); the response, for its headers."""
+        return self.transport.call(what, self.v2.net.get, url)
+
     def get_json(self, url: str, what: str) -> t.Any:
-        """An unauthenticated GET (directory, renewal information)."""
-        return self.transport.call(what, self.v2.net.get, url).json()
+        """An unauthenticated GET's JSON."""
+        return self.get(url, what).json()
+
+    def profiles(self) -> dict[str, str] | None:
+        """The profiles the CA offers (name: description), or None when it offers none."""
+        meta = getattr(self.v2.directory, "meta", None)
+        profiles = getattr(meta, "profiles", None)
+        return dict(profiles) if profiles else None
 
     def post(self, url: str, payload: t.Any, what: str) -> t.Any:
         """A signed POST; ``payload`` None is a POST-as-GET."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme import certs, challenges, keys, order, problems
+from ansible_collections.portable.dns01.plugins.module_utils._acme import certs, challenges, keys, order, problems, state
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import parse_retry_after
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
-from ansible_collections.portable.dns01.plugins.module_utils._acme.create import challenge_view
+from ansible_collections.portable.dns01.plugins.module_utils._acme.create import challenge_view, fix_attributes
 from ansible_collections.portable.dns01.plugins.module_utils._acme.csr import build_csr
 from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, changed_files, install
 from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import CertSpec
@@ -118,12 +118,13 @@ def issue(ctx: Context, spec: CertSpec, url: str, key: t.Any) -> tuple[str, list
     return order.download(ctx.client, document["certificate"])
 
 
-def _files(spec: CertSpec, new_key: t.Any, fullchain: str) -> list[FileSpec]:
+def _files(ctx: Context, spec: CertSpec, new_key: t.Any, fullchain: str) -> list[FileSpec]:
     """What to write; a reused key is left as it is on disk."""
     blocks = certs.split_pem(fullchain)
     if not blocks:
         raise AcmeError("the CA returned no certificate")
-    files = [FileSpec(spec.cert_path, blocks[0].encode("ascii"), spec.mode, spec.uid, spec.gid)]
+    files = [FileSpec(spec.cert_path, blocks[0].encode("ascii"), spec.mode, spec.uid, spec.gid),
+             state.record(spec.cert_path, certs.load_pem(blocks[0]), ctx.client.account_url, spec.profile)]
     if new_key is not None:
         files.append(FileSpec(spec.key_path, keys.key_pem(new_key), 0o600, spec.uid, spec.gid))
     if spec.chain_path:
@@ -136,12 +137,15 @@ def _files(spec: CertSpec, new_key: t.Any, fullchain: str) -> list[FileSpec]:
 def deploy(ctx: Context, spec: CertSpec, chains: tuple[str, list[str]], new_key: t.Any) -> dict[str, t.Any]:
     """Install the preferred chain; what changed and what the certificate is."""
     chain = certs.select_chain(chains[0], chains[1], spec.preferred_chain)
-    files = changed_files(_files(spec, new_key, chain))
+    files = changed_files(_files(ctx, spec, new_key, chain))
     if files:
         ctx.fence()
-    backups = install(files, ctx.stamp()) if files else {}
+    backups = install(files, ctx.stamp(), anchor=spec.cert_path, keep=ctx.options.keep_backups) if files else {}
+    # Files whose content did not change may still have another owner or mode than asked.
+    fixed = fix_attributes(spec, False)
     leaf = certs.load_pem(certs.split_pem(chain)[0])
-    return {"changed": bool(files), "backup_files": backups, "certificate": certs.describe(leaf)}
+    return {"changed": bool(files or fixed), "backup_files": backups, "certificate": certs.describe(leaf),
+            "attributes_changed": fixed}
 
 
 def _key_on_disk(spec: CertSpec, chains: tuple[str, list[str]]) -> None:
@@ -162,6 +166,47 @@ def _check_mode(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[
     return result
 
 
+def _reorder(ctx: Context, spec: CertSpec, result: dict[str, t.Any], why: str) -> dict[str, t.Any]:
+    """Replace an order the CA abandoned, once; carry the new one on when its authorizations are all valid."""
+    url, document, _replaces = order.new_order(ctx.client, spec.names, None, spec.profile)
+    authorizations = order.fetch_authorizations(ctx.client, document)
+    result.update(order_url=url, order_status=document.get("status"), abandoned_order=spec.order_url)
+    result.update(challenge_view(ctx, authorizations))
+    if any(authz.get("status") != "valid" for _url, authz in authorizations):
+        raise AcmeError(f"the CA abandoned the order {spec.order_url} ({why}); a new order {url} was placed: publish "
+                        "the TXT records returned in records and run step=complete with the new order_url",
+                        order_url=url, abandoned_order=spec.order_url)
+    key, reused = certificate_key(spec)
+    result.update(deploy(ctx, spec, issue(ctx, spec, url, key), None if reused else key))
+    result.update(order_status="valid")
+    return result
+
+
+def _failed_by_the_ca(ctx: Context, document: dict[str, t.Any]) -> bool:
+    """An invalid order that carries the CA's reason: an error, or a failed authorization."""
+    if document.get("error"):
+        return True
+    try:
+        authorizations = order.fetch_authorizations(ctx.client, document)
+    except AcmeError:
+        return False
+    return any(authz.get("status") == "invalid" for _url, authz in authorizations)
+
+
+def _fetch_or_abandoned(ctx: Context, spec: CertSpec) -> tuple[dict[str, t.Any] | None, str | None]:
+    """(the order, None), or (None, why the CA abandoned it)."""
+    try:
+        document, _response = order.fetch_order(ctx.client, spec.order_url or "")
+    except AcmeError as exc:
+        if exc.details.get("status") == 404:
+            return None, "it is gone"
+        raise
+    if document.get("status") == "invalid" and _failed_by_the_ca(ctx, document):
+        raise _order_problem(document)
+    why = order.abandoned(document, ctx.clock.now())
+    return (None, why) if why else (document, None)
+
+
 def complete(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[str, t.Any]:
     """Carry the order given by order_url through to installed files."""
     if not spec.order_url:
@@ -170,10 +215,10 @@ def complete(ctx: Context, spec: CertSpec, result: dict[str, t.Any]) -> dict[str
     if ctx.options.check_mode:
         return _check_mode(ctx, spec, result)
     ctx.account_url()
-    document, _response = order.fetch_order(ctx.client, spec.order_url)
+    document, why = _fetch_or_abandoned(ctx, spec)
+    if document is None:
+        return _reorder(ctx, spec, result, why or "")
     result.update(order_url=spec.order_url, order_status=document.get("status"))
-    if document.get("status") == "invalid":
-        raise _order_problem(document)
     if document.get("status") == "valid":
         chains = order.download(ctx.client, document["certificate"])
         _key_on_disk(spec, chains)

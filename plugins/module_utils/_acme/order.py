@@ -10,11 +10,12 @@ This is a private module_utils file: its API may change without notice.
 
 from __future__ import annotations
 
+import datetime
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import AcmeClient, parse_retry_after
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, RateLimitError
 
 try:
     import josepy as jose
@@ -38,21 +39,33 @@ def _identifiers(names: list[str]) -> list[t.Any]:
 
 
 def _replacement_refused(error: AcmeError) -> bool:
+    """Whether the CA refused the ``replaces`` hint rather than the order.
+
+    Let's Encrypt answers alreadyReplaced (409) for a certificate replaced before, unauthorized for one
+    another account ordered, and malformed for one it cannot find or whose names do not overlap.
+    """
+    if isinstance(error, RateLimitError):
+        return False
     problem = error.details.get("problem") or {}
-    return str(problem.get("type", "")).endswith(":alreadyReplaced") or error.details.get("status") == 409
+    code = str(problem.get("type", "")).rsplit(":", 1)[-1]
+    detail = str(problem.get("detail", "")).lower()
+    if code == "alreadyReplaced" or error.details.get("status") == 409:
+        return True
+    return code in ("malformed", "unauthorized") and ("replace" in detail or "ari" in detail.split())
 
 
-def new_order(client: AcmeClient, names: list[str], replaces: str | None = None) -> tuple[str, dict[str, t.Any]]:
-    """Create an order; (its URL, its JSON)."""
-    payload = NewOrder(identifiers=_identifiers(names), replaces=replaces)
+def new_order(client: AcmeClient, names: list[str], replaces: str | None = None,
+              profile: str | None = None) -> tuple[str, dict[str, t.Any], str | None]:
+    """Create an order; (its URL, its JSON, the ``replaces`` the CA accepted)."""
+    payload = NewOrder(identifiers=_identifiers(names), replaces=replaces, profile=profile)
     try:
         response = client.post(client.directory["newOrder"], payload, "creating the order")
     except AcmeError as exc:
-        # The old certificate was already replaced by another order: order without the hint.
+        # The CA will not let this order replace the old certificate: order without the hint.
         if replaces and _replacement_refused(exc):
-            return new_order(client, names)
+            return new_order(client, names, None, profile)
         raise
-    return response.headers["Location"], response.json()
+    return response.headers["Location"], response.json(), replaces
 
 
 def fetch_order(client: AcmeClient, url: str) -> tuple[dict[str, t.Any], t.Any]:
@@ -64,6 +77,21 @@ def resumable(order: dict[str, t.Any], names: list[str]) -> bool:
     """Whether an existing order can be carried on for these names."""
     ordered = sorted(str(ident.get("value")) for ident in order.get("identifiers", []))
     return order.get("status") in RESUMABLE and ordered == sorted(names)
+
+
+def abandoned(order: dict[str, t.Any], now: datetime.datetime) -> str | None:
+    """Why the CA will not carry an order on (invalid, or expired while pending), or None."""
+    if order.get("status") == "invalid":
+        return "it is invalid"
+    expires = order.get("expires")
+    if order.get("status") in ("pending", "ready") and expires:
+        try:
+            when = datetime.datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if (when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)) <= now:
+            return f"it expired at {expires}"
+    return None
 
 
 def fetch_authorizations(client: AcmeClient, order: dict[str, t.Any]) -> list[tuple[str, dict[str, t.Any]]]:

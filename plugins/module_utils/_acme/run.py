@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme import batch, challenges, directory, keys
-from ansible_collections.portable.dns01.plugins.module_utils._acme.account import AccountOptions, create_key, load_key
+from ansible_collections.portable.dns01.plugins.module_utils._acme import batch, challenges, directory, install, keys, state
+from ansible_collections.portable.dns01.plugins.module_utils._acme.account import (
+    AccountOptions,
+    create_key,
+    load_key,
+    recover_key_file,
+)
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import connect
 from ansible_collections.portable.dns01.plugins.module_utils._acme.complete import complete
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
 from ansible_collections.portable.dns01.plugins.module_utils._acme.create import create
-from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import RunOptions, parse_all
+from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import CertSpec, RunOptions, parse_all
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import LockLostError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, InstallError, LockLostError
 
 STEPS = {"create": create, "complete": complete}
 
@@ -31,6 +36,47 @@ def _account_key(account: AccountOptions, check_mode: bool, clock: Clock) -> tup
     if key is not None or check_mode:
         return key, False
     return create_key(account, clock.now().strftime("%Y%m%dT%H%M%SZ")), True
+
+
+def _recover_one(spec: CertSpec, options: RunOptions) -> str | InstallError | None:
+    paths = [path for path in spec.paths().values() if path]
+    paths += [state.record_path(spec.cert_path), state.ari_path(spec.cert_path)]
+    try:
+        if options.check_mode:
+            return "pending" if install.pending(spec.cert_path) else None
+        return install.recover(spec.cert_path, paths, options.keep_backups)
+    except InstallError as exc:
+        return exc
+
+
+def recover_all(specs: list[CertSpec], options: RunOptions) -> dict[str, str | InstallError | None]:
+    """Finish or roll back installs a crash interrupted, before the CA is contacted.
+
+    Runs first so that even a run that then fails (CA down) leaves each certificate beside its own key.
+    """
+    return {spec.label: _recover_one(spec, options) for spec in specs}
+
+
+def _work(ctx: Context, recovered: dict[str, t.Any]) -> batch.Work:
+    def work(spec: CertSpec, result: dict[str, t.Any]) -> dict[str, t.Any]:
+        outcome = recovered.get(spec.label)
+        if isinstance(outcome, InstallError):
+            raise outcome
+        result["recovered"] = outcome
+        return STEPS[ctx.options.step](ctx, spec, result)
+    return work
+
+
+def check_profiles(specs: list[CertSpec], offered: dict[str, str] | None) -> None:
+    """Every requested profile is one the CA's directory lists, before anything is ordered."""
+    for index, spec in enumerate(specs):
+        if spec.profile is None or (offered and spec.profile in offered):
+            continue
+        field = f"certificates[{index}].profile"
+        if not offered:
+            raise InputError(f"{field}: {spec.profile!r} asked for, but this CA offers no profiles", field=field)
+        raise InputError(f"{field}: this CA offers no profile {spec.profile!r}; it offers {', '.join(sorted(offered))}",
+                         field=field)
 
 
 def _summary(ctx: Context, url: str, results: list[dict[str, t.Any]], key_created: bool) -> dict[str, t.Any]:
@@ -45,6 +91,16 @@ def _summary(ctx: Context, url: str, results: list[dict[str, t.Any]], key_create
     }
 
 
+def _fence_before_recovery(fence: t.Callable[[], None], specs: list[CertSpec]) -> None:
+    """Recovery writes certificate files: only while the run lock is still ours. A lost lock fails every certificate."""
+    try:
+        fence()
+    except LockLostError as exc:
+        failed = [{"id": spec.label, "names": spec.names, "changed": False, "failed": True,
+                   "error_class": LockLostError.__name__, "msg": exc.msg} for spec in specs]
+        raise LockLostError(exc.msg, certificates=failed, **exc.details) from None
+
+
 def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, session: t.Any = None,
         fence: t.Callable[[], None] | None = None) -> dict[str, t.Any]:
     """Validate everything, then work every certificate; ``session`` replaces HTTP in tests."""
@@ -53,11 +109,17 @@ def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, 
     options = RunOptions.from_params(params, check_mode)
     account = AccountOptions.from_params(params)
     url = directory.resolve(params["directory"])
+    if fence and not check_mode:
+        _fence_before_recovery(fence, specs)
+    recovered = recover_all(specs, options)
+    if not check_mode:
+        recover_key_file(account)
     key, key_created = _account_key(account, check_mode, clock)
     verify = directory.verify_option(params["ca_bundle"], params["validate_certs"])
     client = connect(url, verify, clock, keys.jwk_and_alg(key) if key else None, timeout=params["request_timeout"], session=session)
+    check_profiles(specs, client.profiles())
     ctx = Context(client, clock, options, account, fence)
-    results = batch.run_all(specs, lambda spec, result: STEPS[options.step](ctx, spec, result), options.concurrency)
+    results = batch.run_all(specs, _work(ctx, recovered), options.concurrency)
     if results and not any(result["failed"] for result in results):
         ctx.account_url()
     summary = _summary(ctx, url, results, key_created)

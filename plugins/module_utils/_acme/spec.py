@@ -38,10 +38,19 @@ class CertSpec:  # pylint: disable=too-many-instance-attributes
     mode: int
     order_url: str | None
     preferred_chain: str | None
+    profile: str | None = None
+    attributes_given: bool = False
 
     def paths(self) -> dict[str, str | None]:
         """The file options by name."""
         return {name: getattr(self, name) for name in PATH_FIELDS}
+
+    def attributes(self) -> list[tuple[str, int, int, int]]:
+        """(path, mode, uid, gid) the installed files must have, when owner, group or mode is given; the key is 0600."""
+        if not self.attributes_given:
+            return []
+        return [(path, 0o600 if name == "key_path" else self.mode, self.uid, self.gid)
+                for name, path in self.paths().items() if path]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +64,7 @@ class RunOptions:
     concurrency: int
     validation_timeout: int
     check_mode: bool
+    keep_backups: int = 2
 
     @classmethod
     def from_params(cls, params: dict[str, t.Any], check_mode: bool) -> RunOptions:
@@ -62,8 +72,11 @@ class RunOptions:
         for field in ("concurrency", "validation_timeout"):
             if params[field] < 1:
                 raise InputError(f"{field} must be at least 1", field=field)
+        keep = params.get("keep_backups", 2)
+        if keep < 0:
+            raise InputError("keep_backups must not be negative", field="keep_backups")
         return cls(params["step"], params["renew_before_days"], params["force"], params["deactivate_on_failure"],
-                   params["concurrency"], params["validation_timeout"], check_mode)
+                   params["concurrency"], params["validation_timeout"], check_mode, keep)
 
 
 def _check_paths(raw: dict[str, t.Any], field: str) -> None:
@@ -86,7 +99,9 @@ def parse_one(index: int, raw: dict[str, t.Any]) -> CertSpec:
         key_type=raw.get("key_type") or "ec256", reuse_key=bool(raw.get("reuse_key")),
         uid=uid_of(raw.get("owner"), f"{field}.owner"), gid=gid_of(raw.get("group"), f"{field}.group"),
         mode=parse_mode(raw.get("mode"), 0o644, f"{field}.mode"),
-        order_url=raw.get("order_url") or None, preferred_chain=raw.get("preferred_chain") or None)
+        order_url=raw.get("order_url") or None, preferred_chain=raw.get("preferred_chain") or None,
+        profile=raw.get("profile") or None,
+        attributes_given=any(raw.get(name) not in (None, "") for name in ("owner", "group", "mode")))
 
 
 def _check_unique(specs: list[CertSpec]) -> None:

@@ -87,3 +87,43 @@ def test_modes():
     assert parse_mode(0o600, 0o644, "mode") == 0o600
     with pytest.raises(InputError, match="octal"):
         parse_mode("u=rw", 0o644, "certificates[0].mode")
+
+
+def backups_of(directory, name):
+    return sorted(path.name for path in directory.iterdir() if path.name.startswith(name + ".") and path.name.endswith(".bak"))
+
+
+def test_backups_are_pruned_to_the_newest_ones(tmp_path):
+    key = tmp_path / "key.pem"
+    key.write_bytes(b"KEY0")
+    key.chmod(0o600)
+    for count in range(1, 6):
+        install([FileSpec(str(key), b"KEY%d" % count, 0o600)], f"2026112{count}T120000Z")
+    assert backups_of(tmp_path, "key.pem") == ["key.pem.20261124T120000Z.bak", "key.pem.20261125T120000Z.bak"]
+    assert (tmp_path / "key.pem.20261125T120000Z.bak").read_bytes() == b"KEY4"
+    install([FileSpec(str(key), b"KEY6", 0o600)], "20261126T120000Z", keep=0)
+    assert backups_of(tmp_path, "key.pem") == []
+
+
+def test_backups_of_the_same_second_are_pruned_in_order(tmp_path):
+    cert = tmp_path / "cert.pem"
+    cert.write_bytes(b"C0")
+    for count in range(1, 5):
+        install([FileSpec(str(cert), b"C%d" % count, 0o644)], STAMP, keep=2)
+    assert backups_of(tmp_path, "cert.pem") == [f"cert.pem.{STAMP}.2.bak", f"cert.pem.{STAMP}.3.bak"]
+    assert (tmp_path / f"cert.pem.{STAMP}.3.bak").read_bytes() == b"C3"
+
+
+def test_a_key_backup_is_never_readable_by_others(tmp_path):
+    """The backup is written as a new 0600 file, even of a key someone left world-readable."""
+    key = tmp_path / "key.pem"
+    key.write_bytes(b"OLD KEY")
+    key.chmod(0o644)
+    seen = []
+
+    def watch(step):
+        seen.extend(stat.S_IMODE(path.stat().st_mode) for path in tmp_path.iterdir() if path.name.endswith(".bak"))
+
+    install([FileSpec(str(key), b"NEW KEY", 0o600)], STAMP, fault=watch)
+    assert seen and set(seen) == {0o600}
+    assert stat.S_IMODE((tmp_path / f"key.pem.{STAMP}.bak").stat().st_mode) == 0o600

@@ -10,7 +10,8 @@ import datetime
 from cryptography.hazmat.primitives import serialization
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.certs import read_cert
-from ansible_collections.portable.dns01.plugins.module_utils._acme.renewal import decide
+from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import key_pem
+from ansible_collections.portable.dns01.plugins.module_utils._acme.renewal import decide, renewal_time
 
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import NOW, make_cert
 
@@ -55,10 +56,67 @@ def test_force_overrides_a_fresh_certificate():
 
 def test_ari_window_replaces_renew_before_days():
     cert, _key = make_cert(NAMES, days_left=60)
-    opened = (NOW - hours(1), NOW + hours(23))
+    passed = (NOW - hours(24), NOW - hours(1))
     later = (NOW + hours(24), NOW + hours(48))
-    assert decide(cert, NAMES, "ec256", NOW, 30, window=opened).needed
+    assert decide(cert, NAMES, "ec256", NOW, 30, window=passed).needed
     assert not decide(cert, NAMES, "ec256", NOW, 30, window=later).needed
     # ARI says renew even though 60 days are left; and no renewal at 10 days if ARI says later.
     short, _key = make_cert(NAMES, days_left=10)
     assert not decide(short, NAMES, "ec256", NOW, 30, window=later).needed
+
+
+def seconds(count):
+    return datetime.timedelta(seconds=count)
+
+
+def test_the_renewal_moment_is_spread_over_the_window_and_stable_per_certificate():
+    window = (NOW, NOW + hours(48))
+    moments = [renewal_time(window, serial) for serial in range(1, 401)]
+    assert all(window[0] <= moment <= window[1] for moment in moments)
+    # A fleet issued together lands all over the window, not at its start.
+    fractions = sorted((moment - NOW) / hours(48) for moment in moments)
+    assert fractions[0] < 0.05 and fractions[-1] > 0.95
+    assert 0.4 < fractions[200] < 0.6
+    assert [renewal_time(window, serial) for serial in range(1, 401)] == moments
+
+
+def test_inside_the_ari_window_the_certificate_waits_for_its_own_moment(fake_clock):
+    cert, _key = make_cert(NAMES, days_left=60, serial=0xABCDEF)
+    window = (NOW - hours(1), NOW + hours(47))
+    moment = renewal_time(window, cert.serial_number)
+    assert window[0] < moment < window[1]
+    before = decide(cert, NAMES, "ec256", moment - seconds(1), 30, window=window)
+    at = decide(cert, NAMES, "ec256", moment, 30, window=window)
+    assert not before.needed and at.needed
+    assert moment.isoformat() in before.reason
+
+
+def test_without_ari_a_fleet_renews_over_days_before_renew_before_days_not_in_one_run():
+    lifetime = 90
+    # 31.5 days left, renew_before_days 30: each certificate's moment lies in the 3 days before the 30-day mark.
+    due = [decide(make_cert(NAMES, days_left=31.5, lifetime=lifetime, serial=serial)[0], NAMES, "ec256", NOW, 30).needed
+           for serial in range(1, 41)]
+    assert 0 < sum(due) < len(due)
+    # At the 30-day mark every one of them renews: renew_before_days stays the latest moment.
+    assert all(decide(make_cert(NAMES, days_left=29.99, serial=serial)[0], NAMES, "ec256", NOW, 30).needed
+               for serial in range(1, 41))
+    assert not any(decide(make_cert(NAMES, days_left=33.01, serial=serial)[0], NAMES, "ec256", NOW, 30).needed
+                   for serial in range(1, 41))
+
+
+def test_a_changed_profile_needs_an_order():
+    cert, _key = make_cert(NAMES, days_left=60)
+    assert decide(cert, NAMES, "ec256", NOW, 30, profile=("shortlived", "classic")).needed
+    assert "profile" in decide(cert, NAMES, "ec256", NOW, 30, profile=("shortlived", None)).reason
+    assert not decide(cert, NAMES, "ec256", NOW, 30, profile=("classic", "classic")).needed
+    assert not decide(cert, NAMES, "ec256", NOW, 30, profile=(None, "classic")).needed
+
+
+def test_a_bundle_with_a_key_first_and_crlf_line_ends_is_read(tmp_path):
+    cert, key = make_cert(NAMES, days_left=60)
+    other, _key = make_cert(["other.example.test"])
+    bundle = tmp_path / "bundle.pem"
+    pem = cert.public_bytes(serialization.Encoding.PEM) + other.public_bytes(serialization.Encoding.PEM)
+    bundle.write_bytes(key_pem(key) + pem.replace(b"\n", b"\r\n"))
+    assert read_cert(str(bundle)).serial_number == cert.serial_number
+    assert not decide(read_cert(str(bundle)), NAMES, "ec256", NOW, 30).needed
