@@ -11,7 +11,14 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.run import ru
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import LockLostError
 from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
 from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import fence_for
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.test_run import CA, ORDER, params, scripted
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.test_run import (
+    CA,
+    ORDER,
+    crashed_install,
+    pair_matches,
+    params,
+    scripted,
+)
 
 
 def test_complete_answers_nothing_once_the_lock_is_taken(tmp_path, fake_clock):
@@ -38,3 +45,19 @@ def test_complete_goes_on_while_the_lock_is_held(tmp_path, fake_clock):
     # The scripted CA has no answer for the challenge URL: reaching it shows the fence let the run through.
     assert not isinstance(caught.value, LockLostError)
     assert any(call[1].startswith(f"{CA}/chall/") for call in server.calls)
+
+
+def test_an_interrupted_install_is_left_for_the_lock_holder(tmp_path, fake_clock):
+    crashed_install(tmp_path, "renamed cert.pem")
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    locks = FileLocks(str(tmp_path / "locks"), fake_clock)
+    locks.try_acquire("renewal", "me", 60)
+    fake_clock.advance(61)
+    locks.try_acquire("renewal", "next", 60)
+    fence = fence_for({"backend": "file", "name": "renewal", "owner": "me", "directory": locks.directory}, fake_clock)
+    with pytest.raises(LockLostError) as caught:
+        run(params(tmp_path), False, fake_clock, scripted(), fence=fence)
+    # The run that holds the lock now repairs the set; this one touched none of its files.
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before
+    assert not pair_matches(tmp_path)
+    assert [item["error_class"] for item in caught.value.details["certificates"]] == ["LockLostError"]
