@@ -108,3 +108,7 @@ class InstallError(Dns01Error):
 
 class LockError(Dns01Error):
     """Another run holds the lock for this work."""
+
+
+class NotificationError(Dns01Error):
+    """Notifications did not reach enough destinations; ``sent`` lists each one's outcome."""
