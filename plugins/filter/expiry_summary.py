@@ -47,7 +47,7 @@ _value:
       description: Whether anything is critical, hosts without data included.
       type: bool
     certificates:
-      description: Every certificate with its C(host), worst first (severity, then days left).
+      description: Every certificate with its C(host) and a one-line C(line), worst first (severity, then days left).
       type: list
       elements: dict
     hosts_without_data:
@@ -78,6 +78,24 @@ def _sort_key(entry: dict[str, t.Any]) -> tuple[int, float, str, str]:
             entry["host"], str(entry.get("id")))
 
 
+def _days(days: float) -> str:
+    return f"expired {abs(days):.1f} days ago" if days <= 0 else f"{days:.1f} days left"
+
+
+def line(entry: dict[str, t.Any]) -> str:
+    """One line a person reads: what, how bad, why."""
+    text = f"{entry['host']}/{entry.get('id')}: {entry.get('status')} ({entry.get('severity')})"
+    if entry.get("reason"):
+        return f"{text} - {entry['reason']}"
+    if entry.get("worst_days_left") is not None:
+        text += f" - {_days(entry['worst_days_left'])}"
+        if entry.get("worst_in") not in (None, "file"):
+            text += f" at {entry['worst_in']}"
+    problems = [f"{e['endpoint']} {e['status']}" + (f" ({e['error']})" if e.get("error") else "")
+                for e in entry.get("endpoints") or [] if e.get("status") != "match"]
+    return f"{text}; " + "; ".join(problems) if problems else text
+
+
 def expiry_summary(hosts: list[str], results: dict[str, t.Any],
                    undelivered: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
     """The fleet summary: every certificate of every host, worst first."""
@@ -88,7 +106,9 @@ def expiry_summary(hosts: list[str], results: dict[str, t.Any],
             without.append(host)
             continue
         settings = settings or {"thresholds": result.get("thresholds"), "critical_days": result.get("critical_days")}
-        certificates.extend({"host": host, **entry} for entry in result["certificates"])
+        for entry in result["certificates"]:
+            entry = {"host": host, **entry}
+            certificates.append({**entry, "line": line(entry)})
     certificates.sort(key=_sort_key)
     counts = {severity: sum(1 for entry in certificates if entry.get("severity") == severity) for severity in SEVERITIES}
     lost = [f"{host}: {event.get('summary')}" for host, events in sorted((undelivered or {}).items())

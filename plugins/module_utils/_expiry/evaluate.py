@@ -96,7 +96,7 @@ class Evaluator:
             installed = read_installed(target.cert_path, self.now)
         except Unavailable as gone:
             result.update(status=gone.status, severity="critical", reason=gone.reason, days_left=None,
-                          level=None, endpoints=[])
+                          worst_days_left=None, level=None, endpoints=[])
             self.trigger(target, "missing", "critical", f"{target.id} on {self.source}: certificate {gone.reason}",
                          {"cert_path": target.cert_path}, result)
             return result

@@ -87,6 +87,9 @@ def test_expiry_alerts_once_per_threshold_and_resolves_on_renewal(tmp_path, rece
         first = play(tmp_path, extra)
         assert first.returncode == 2, first.stdout[-3000:]
         assert ROUTING_KEY not in first.stdout
+        # The run fails at its last task, on purpose, and says why.
+        assert "critical: 3 certificate(s); undelivered alerts: 0" in first.stdout, first.stdout[-3000:]
+        assert "localhost/stale: warning (error) - 5.0 days left at" in first.stdout
         summary = json.loads((report / "expiry.json").read_text())
         assert summary["counts"] == {"ok": 1, "warning": 2, "error": 1, "critical": 3} and summary["critical"] is True
         by_id = {entry["id"]: entry for entry in summary["certificates"]}
@@ -136,6 +139,7 @@ def test_nothing_critical_exits_zero(tmp_path, receiver, lab_config):
                            "dns01_expiry_notify_destinations": [
                                {"type": "webhook", "url": f"{lab_config['LAB_WEBHOOK_URL']}{prefix}/hook"}]})
     assert done.returncode == 0, done.stdout[-3000:]
+    assert "localhost/d20: warning (warning) - 20.0 days left" in done.stdout
     summary = json.loads((tmp_path / "report" / "expiry.json").read_text())
     assert summary["counts"] == {"ok": 1, "warning": 1, "error": 0, "critical": 0} and summary["critical"] is False
     assert events(receiver, prefix) == [("hook", "trigger", "dns01/localhost/d20/expiry")]
