@@ -29,11 +29,11 @@ ROUTING_KEY = "expiry-routing-key-never-printed"
 AGES = {"d40": 40, "d20": 20, "d10": 10, "d1": 1, "expired": -2}
 
 
-def play(tmp_path: pathlib.Path, extra: dict) -> subprocess.CompletedProcess:
+def play(tmp_path: pathlib.Path, extra: dict, *args: str) -> subprocess.CompletedProcess:
     vars_file = tmp_path / "vars.yml"
     vars_file.write_text(yaml.safe_dump(extra))
     command = ["ansible-playbook", "-i", str(ROOT / "tests/lab/state/inventory.yml"),
-               str(ROOT / "playbooks/expiry.yml"), "-e", f"@{vars_file}"]
+               str(ROOT / "playbooks/expiry.yml"), "-e", f"@{vars_file}", *args]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=os.environ, check=False)
 
 
@@ -143,3 +143,15 @@ def test_nothing_critical_exits_zero(tmp_path, receiver, lab_config):
     summary = json.loads((tmp_path / "report" / "expiry.json").read_text())
     assert summary["counts"] == {"ok": 1, "warning": 1, "error": 0, "critical": 0} and summary["critical"] is False
     assert events(receiver, prefix) == [("hook", "trigger", "dns01/localhost/d20/expiry")]
+
+
+def test_check_mode_sends_and_records_nothing(tmp_path, receiver, lab_config):
+    prefix = f"/check-{uuid.uuid4().hex[:8]}"
+    certs = [{"id": "d20", "cert_path": write_cert(tmp_path / "d20.crt", make_cert(now(), 20))}]
+    done = play(tmp_path, {"dns01_expiry_certificates": certs, "dns01_expiry_report_dir": str(tmp_path / "report"),
+                           "dns01_expiry_state_path": str(tmp_path / "state.json"),
+                           "dns01_expiry_notify_destinations": [
+                               {"type": "webhook", "url": f"{lab_config['LAB_WEBHOOK_URL']}{prefix}/hook"}]}, "--check")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "localhost/d20: warning (warning) - 20.0 days left" in done.stdout
+    assert receiver.received(prefix) == [] and not (tmp_path / "state.json").exists()

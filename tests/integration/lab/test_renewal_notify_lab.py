@@ -38,13 +38,13 @@ def receiver(lab_config):
     receiver.reset()
 
 
-def play(tmp_path: pathlib.Path, extra: dict) -> subprocess.CompletedProcess:
+def play(tmp_path: pathlib.Path, extra: dict, *args: str) -> subprocess.CompletedProcess:
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump([{"name": "notify", "hosts": "localhost", "gather_facts": False, "tasks": [
         {"name": "Notify", "ansible.builtin.include_role": {"name": "portable.dns01.renewal", "tasks_from": "notify.yml"}}]}]))
     vars_file = tmp_path / "vars.yml"
     vars_file.write_text(yaml.safe_dump({"dns01_renewal_report": REPORT, **extra}))
-    command = ["ansible-playbook", "-i", str(ROOT / "tests/lab/state/inventory.yml"), str(playbook), "-e", f"@{vars_file}"]
+    command = ["ansible-playbook", "-i", str(ROOT / "tests/lab/state/inventory.yml"), str(playbook), "-e", f"@{vars_file}", *args]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=os.environ, check=False)
 
 
@@ -97,3 +97,10 @@ def test_no_destinations_sends_nothing(tmp_path, receiver, lab_config):
     done = play(tmp_path, {})
     assert done.returncode == 0, done.stdout[-3000:]
     assert len(receiver.received("/")) == before
+
+
+def test_check_mode_sends_nothing_and_does_not_fail(tmp_path, receiver, lab_config):
+    prefix, base = setup(lab_config, "check")
+    done = play(tmp_path, {"dns01_renewal_notify_destinations": destinations(base)}, "--check")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert receiver.received(prefix) == []
