@@ -55,7 +55,7 @@ _value:
       type: list
       elements: str
     undelivered:
-      description: Alerts no destination took, as C(host: summary).
+      description: Alerts no destination took, one line each, the host first.
       type: list
       elements: str
     thresholds:

@@ -12,7 +12,7 @@ short_description: Watch installed and served certificates, and say which alerts
 version_added: 0.2.0
 description:
   - Reads each certificate file on the host and reports the days left, issuer, names and serial.
-  - For each of a certificate's O(certificates[].endpoints), fetches the certificate the TLS endpoint serves
+  - For each endpoint in a certificate's C(endpoints) (see O(certificates)), fetches the certificate it serves
     (with SNI, within O(timeout)) and compares its serial with the file's, so a deploy that never reloaded the
     service is caught. A stale served certificate's own expiry counts for the thresholds.
   - Compares the days left with O(thresholds). Each crossing is returned once as an event in RV(events),
@@ -164,7 +164,9 @@ certificates:
        not_after: "2026-12-13T00:00:00+00:00", issuer: "CN=Pebble Intermediate CA", names: [www.example.com],
        serial: 3f2a, endpoints: [], alerts: [trigger expiry]}
 events:
-  description: The alerts due, each ready for M(portable.dns01.notify) (action, severity, summary, source, subject, kind, details), with a C(record) for O(acknowledge).
+  description:
+    - The alerts due, each ready for M(portable.dns01.notify) (action, severity, summary, source, subject, kind,
+      details), with a C(record) for O(acknowledge).
   returned: when looking
   type: list
   elements: dict
