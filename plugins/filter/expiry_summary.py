@@ -91,6 +91,9 @@ def line(entry: dict[str, t.Any]) -> str:
         text += f" - {_days(entry['worst_days_left'])}"
         if entry.get("worst_in") not in (None, "file"):
             text += f" at {entry['worst_in']}"
+    ari = entry.get("ari") or {}
+    if ari.get("due"):
+        text += f"; the CA suggests renewing since {ari['start']}"
     problems = [f"{e['endpoint']} {e['status']}" + (f" ({e['error']})" if e.get("error") else "")
                 for e in entry.get("endpoints") or [] if e.get("status") != "match"]
     return f"{text}; " + "; ".join(problems) if problems else text

@@ -69,6 +69,16 @@ options:
     description: Seconds to connect and finish the TLS handshake with each endpoint.
     type: float
     default: 5.0
+  ari_directory:
+    description:
+      - An ACME directory URL, or a shorthand (V(letsencrypt), V(letsencrypt_staging), V(zerossl), V(google),
+        V(google_staging)), whose renewal information (RFC 9773) gives each certificate's suggested renewal
+        window, reported in RV(certificates[].ari). Without it no CA is asked.
+      - A CA that offers no renewal information, or does not answer, is reported per certificate, never fatal.
+    type: str
+  ari_ca_path:
+    description: A CA bundle that verifies the ACME server's TLS certificate, instead of the system's.
+    type: path
   acknowledge:
     description:
       - Events of an earlier call (items of RV(events)) that were delivered. The module records them in
@@ -77,6 +87,7 @@ options:
     elements: dict
 requirements:
   - cryptography
+  - requests (for O(ari_directory))
 """
 
 EXAMPLES = r"""
@@ -159,6 +170,15 @@ certificates:
       description: The events this run calls for, as C(<action> <kind>).
       type: list
       elements: str
+    ari_id:
+      description: The certificate's RFC 9773 identifier; null without an authority key identifier.
+      type: str
+    ari:
+      description:
+        - The CA's suggested renewal window, C(start) and C(end), and C(due) once it has opened; C(error) says why
+          it is unknown.
+      type: dict
+      returned: when O(ari_directory) is set
   sample:
     - {id: www, status: warning, severity: warning, days_left: 12.5, worst_days_left: 12.5, level: 14,
        not_after: "2026-12-13T00:00:00+00:00", issuer: "CN=Pebble Intermediate CA", names: [www.example.com],
@@ -220,13 +240,19 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.clock impor
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.action import expiry_action
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.argspec import expiry_spec
+from ansible_collections.portable.dns01.plugins.module_utils._expiry.ari import REQUESTS_IMPORT_ERROR, requests
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.certificate import CRYPTOGRAPHY_IMPORT_ERROR
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=expiry_spec(), supports_check_mode=True)
     require(module, "cryptography", CRYPTOGRAPHY_IMPORT_ERROR)
-    run(module, lambda: expiry_action(module.params, module.check_mode, Clock()))
+    if not module.params["ari_directory"]:
+        run(module, lambda: expiry_action(module.params, module.check_mode, Clock()))
+        return
+    require(module, "requests", REQUESTS_IMPORT_ERROR)
+    with requests.Session() as session:
+        run(module, lambda: expiry_action(module.params, module.check_mode, Clock(), session=session))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
+from ansible_collections.portable.dns01.plugins.module_utils._acme.directory import resolve
+from ansible_collections.portable.dns01.plugins.module_utils._expiry.ari import AriLookup
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.evaluate import (
     SEVERITY_ORDER,
     Evaluator,
@@ -60,11 +62,22 @@ def policy(params: dict[str, t.Any]) -> Policy:
     return Policy(thresholds=thresholds, critical_days=int(params["critical_days"]), timeout=float(params["timeout"]))
 
 
-def look(params: dict[str, t.Any], clock: Clock, fetcher: TlsFetcher | None = None) -> dict[str, t.Any]:
+def ari_lookup(params: dict[str, t.Any], session: t.Any) -> AriLookup | None:
+    """The CA's renewal windows, when a directory is given (a URL or a shorthand such as letsencrypt)."""
+    if not params.get("ari_directory"):
+        return None
+    if session is None:
+        raise InputError("ari_directory needs the requests library", field="ari_directory")
+    return AriLookup(session, resolve(params["ari_directory"]), params.get("ari_ca_path") or True,
+                     float(params["timeout"]))
+
+
+def look(params: dict[str, t.Any], clock: Clock, fetcher: TlsFetcher | None = None,
+         session: t.Any = None) -> dict[str, t.Any]:
     checked_policy = policy(params)
     checked = targets(params.get("certificates") or [])
     evaluator = Evaluator(params["source"], checked_policy, StateFile(params.get("state_path")).load(), clock.now(),
-                          fetcher)
+                          fetcher, ari_lookup(params, session))
     results = evaluator.run(checked)
     counts = {severity: sum(1 for r in results if r["severity"] == severity) for severity in SEVERITY_ORDER}
     return {"changed": False, "certificates": results, "events": evaluator.events, "counts": counts,
@@ -100,9 +113,9 @@ def acknowledge(params: dict[str, t.Any], check_mode: bool, clock: Clock) -> dic
 
 
 def expiry_action(params: dict[str, t.Any], check_mode: bool, clock: Clock,
-                  fetcher: TlsFetcher | None = None) -> dict[str, t.Any]:
+                  fetcher: TlsFetcher | None = None, session: t.Any = None) -> dict[str, t.Any]:
     if params.get("acknowledge") is not None:
         return acknowledge(params, check_mode, clock)
     if not params.get("source"):
         raise InputError("source must name the host the certificates belong to", field="source")
-    return look(params, clock, fetcher)
+    return look(params, clock, fetcher, session)

@@ -26,4 +26,6 @@ def expiry_spec() -> dict[str, t.Any]:
         "state_path": {"type": "path"},
         "timeout": {"type": "float", "default": 5.0},
         "acknowledge": {"type": "list", "elements": "dict"},
+        "ari_directory": {"type": "str"},
+        "ari_ca_path": {"type": "path"},
     }

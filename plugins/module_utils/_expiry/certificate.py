@@ -15,6 +15,7 @@ import datetime
 import os
 import typing as t
 
+from ansible_collections.portable.dns01.plugins.module_utils._acme.ari import cert_id
 from ansible_collections.portable.dns01.plugins.module_utils._acme.certs import days_left, dns_names, load_pem, split_pem
 
 try:
@@ -32,6 +33,7 @@ class Facts:
     days_left: float
     issuer: str
     names: list[str]
+    ari_id: str | None = None
 
     def as_dict(self) -> dict[str, t.Any]:
         return {**dataclasses.asdict(self), "days_left": round(self.days_left, 2)}
@@ -48,7 +50,8 @@ class Unavailable(Exception):
 
 def facts(cert: t.Any, now: datetime.datetime) -> Facts:
     return Facts(serial=format(cert.serial_number, "x"), not_after=cert.not_valid_after_utc.isoformat(),
-                 days_left=days_left(cert, now), issuer=cert.issuer.rfc4514_string(), names=dns_names(cert))
+                 days_left=days_left(cert, now), issuer=cert.issuer.rfc4514_string(), names=dns_names(cert),
+                 ari_id=cert_id(cert))
 
 
 def read_installed(path: str, now: datetime.datetime) -> Facts:

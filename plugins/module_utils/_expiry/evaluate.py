@@ -22,6 +22,7 @@ import dataclasses
 import datetime
 import typing as t
 
+from ansible_collections.portable.dns01.plugins.module_utils._expiry.ari import AriLookup
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.certificate import (
     Facts,
     Unavailable,
@@ -76,8 +77,9 @@ class Evaluator:
     """Looks at every target against the open alerts of earlier runs."""
 
     def __init__(self, source: str, policy: Policy, alerts: dict[str, dict[str, t.Any]], now: datetime.datetime,
-                 fetcher: TlsFetcher | None = None) -> None:
+                 fetcher: TlsFetcher | None = None, ari: AriLookup | None = None) -> None:
         self.source = source
+        self.ari = ari
         self.policy = policy
         self.alerts = alerts
         self.now = now
@@ -103,6 +105,8 @@ class Evaluator:
         self.resolve(target, "missing", f"{target.id} on {self.source}: certificate file is back", result)
         served = [self.check_served(target, endpoint, installed, result) for endpoint in target.endpoints]
         result.update(installed.as_dict(), endpoints=served)
+        if self.ari is not None:
+            result["ari"] = self.ari.window(installed.ari_id, self.now)
         self.check_expiry(target, installed, served, result)
         return result
 

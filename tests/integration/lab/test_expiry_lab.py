@@ -136,11 +136,15 @@ def test_nothing_critical_exits_zero(tmp_path, receiver, lab_config):
              {"id": "d20", "cert_path": write_cert(tmp_path / "d20.crt", make_cert(now(), 20))}]
     done = play(tmp_path, {"dns01_expiry_certificates": certs, "dns01_expiry_report_dir": str(tmp_path / "report"),
                            "dns01_expiry_state_path": str(tmp_path / "state.json"),
+                           # The lab's Pebble serves no renewalInfo: asked, and said so, without failing.
+                           "dns01_expiry_ari_directory": lab_config["LAB_PEBBLE_DIRECTORY"],
+                           "dns01_expiry_ari_ca_path": lab_config["LAB_TLS_CA_BUNDLE"],
                            "dns01_expiry_notify_destinations": [
                                {"type": "webhook", "url": f"{lab_config['LAB_WEBHOOK_URL']}{prefix}/hook"}]})
     assert done.returncode == 0, done.stdout[-3000:]
     assert "localhost/d20: warning (warning) - 20.0 days left" in done.stdout
     summary = json.loads((tmp_path / "report" / "expiry.json").read_text())
+    assert {c["ari"]["error"] for c in summary["certificates"]} == {"the CA's directory offers no renewalInfo"}
     assert summary["counts"] == {"ok": 1, "warning": 1, "error": 0, "critical": 0} and summary["critical"] is False
     assert events(receiver, prefix) == [("hook", "trigger", "dns01/localhost/d20/expiry")]
 

@@ -47,3 +47,10 @@ def test_a_host_without_data_makes_the_fleet_critical():
 def test_undelivered_alerts_are_listed():
     summary = expiry_summary(["web1"], {"web1": WEB1}, {"web1": [{"summary": "soon on web1: expires"}]})
     assert summary["undelivered"] == ["web1: soon on web1: expires"]
+
+
+def test_an_open_renewal_window_is_said():
+    entry = {**WEB1["certificates"][0], "ari": {"start": "2026-11-20T00:00:00+00:00", "due": True}}
+    summary = expiry_summary(["web1"], {"web1": {"certificates": [entry]}})
+    assert summary["certificates"][0]["line"] == (
+        "web1/ok: ok (ok) - 60.0 days left; the CA suggests renewing since 2026-11-20T00:00:00+00:00")

@@ -34,6 +34,7 @@ def make_cert(now: datetime.datetime, days_left: float, names: t.Sequence[str] =
             .not_valid_before(min(now, not_after) - datetime.timedelta(days=90))
             .not_valid_after(not_after)
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(name) for name in names]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(KEY.public_key()), critical=False)
             .sign(KEY, hashes.SHA256()))
 
 

@@ -14,6 +14,13 @@ import pytest
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.action import expiry_action
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.evaluate import level_of
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._expiry.test_ari import (
+    DIRECTORY,
+    INFO,
+    WINDOW,
+    Answer,
+    Session,
+)
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._expiry.fakes import (
     make_cert,
     tls_server,
@@ -186,3 +193,15 @@ def test_acknowledge_needs_a_state_path_and_events_of_this_module(tmp_path, fake
         expiry_action(params(tmp_path, [], acknowledge=[], state_path=None), False, fake_clock)
     with pytest.raises(InputError):
         ack(tmp_path, fake_clock, [{"summary": "not ours"}])
+
+
+def test_the_ca_renewal_window_is_reported_where_known(tmp_path, fake_clock):
+    path = write_cert(tmp_path / "www.crt", make_cert(fake_clock.now(), 20))
+    first = look(tmp_path, fake_clock, [{"id": "www", "cert_path": path}])
+    ari_id = first["certificates"][0]["ari_id"]
+    session = Session({DIRECTORY: Answer(200, {"renewalInfo": INFO}), f"{INFO}/{ari_id}": Answer(200, WINDOW)})
+    result = expiry_action(params(tmp_path, [{"id": "www", "cert_path": path}], ari_directory=DIRECTORY,
+                                  ari_ca_path=None), False, fake_clock, session=session)
+    assert result["certificates"][0]["ari"] == {"start": "2026-11-20T00:00:00+00:00",
+                                                "end": "2026-11-25T00:00:00+00:00", "due": True, "error": None}
+    assert "ari" not in first["certificates"][0]
