@@ -121,3 +121,7 @@ class LockError(StateError):
 
 class LockLostError(LockError):
     """The run lock this run relied on expired or was taken by another run: nothing more may be written."""
+
+
+class NotificationError(Dns01Error):
+    """Notifications did not reach enough destinations; ``sent`` lists each one's outcome."""
