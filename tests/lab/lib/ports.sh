@@ -22,6 +22,7 @@ service_endpoints() {
         proxy-pdns) echo 127.0.1.1:8081/tcp ;;
         proxy-acmedns) echo 127.0.1.4:8080/tcp ;;
         proxy-moto) echo 127.0.1.3:5000/tcp ;;
+        webhook) echo 127.0.1.14:8080/tcp ;;
         unbound) echo 127.0.1.53:53/tcp 127.0.1.53:53/udp 127.0.1.53:443/tcp 127.0.1.53:443/udp ;;
         pebble | pebble-eab | pebble-strict)
             addr="$(pebble_address "$1")"
