@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian 12 machine needs before the demo or the tests:
 # the lab's Debian packages, the project virtualenv and ansible-test's offline
-# pip bootstrap. Idempotent: a second run only checks.
+# pip bootstrap; with --awx also .venv-awx (awx.awx and ansible-builder) for
+# the test command's AWX checks. Idempotent: a second run only checks.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,7 +71,8 @@ PY
 main() {
     install_debian_packages
     create_venv
-    create_awx_venv
+    # Only the test command checks the AWX configuration: the demo skips it.
+    if [ "${1:-}" = --awx ]; then create_awx_venv; fi
     seed_ansible_test_pip
     log "bootstrap done"
 }

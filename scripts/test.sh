@@ -142,7 +142,7 @@ main() {
         home_copy_existed=1
         say "warning: $HOME_COPY holds an old copy of this collection; remove it, or tools may load it instead of the working tree"
     fi
-    quietly bootstrap "$(setup_message)" "$ROOT/scripts/bootstrap.sh" || exit 1
+    quietly bootstrap "$(setup_message)" "$ROOT/scripts/bootstrap.sh" --awx || exit 1
     # shellcheck source=scripts/env.sh
     . "$ROOT/scripts/env.sh"
     # Ansible's own files (temporary files, galaxy cache, ansible-lint's

@@ -17,6 +17,7 @@ import pathlib
 import re
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -89,10 +90,15 @@ def test_up_names_the_holder_of_a_stopped_service_port_and_starts_nothing(lab):
     assert not service_running("redis")
 
 
-def test_up_that_fails_stops_what_it_started_and_only_that(lab):
+def test_up_that_fails_stops_what_it_started_and_only_that(lab, tmp_path):
     assert lab("stop", "redis", "moto").returncode == 0
-    # No wait at all: moto cannot answer in time, so up fails after starting both.
-    result = lab("up", env={"LAB_UP_TIMEOUT": "0"})
+    # A moto that starts but never answers: up fails after starting redis and it.
+    venv = tmp_path / "bin"
+    venv.mkdir()
+    (venv / "python").symlink_to(sys.executable)
+    (venv / "moto_server").write_text("#!/bin/sh\nexec sleep 600\n", encoding="ascii")
+    (venv / "moto_server").chmod(0o755)
+    result = lab("up", env={"LAB_UP_TIMEOUT": "1", "DNS01_PYTHON": str(venv / "python")})
     assert result.returncode != 0
     assert "not answering" in result.stderr
     assert not service_running("redis") and not service_running("moto")
