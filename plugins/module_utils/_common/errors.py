@@ -108,3 +108,7 @@ class InstallError(Dns01Error):
 
 class LockError(Dns01Error):
     """Another run holds the lock for this work."""
+
+
+class PreflightError(Dns01Error):
+    """A check before ordering found names the CA would refuse; ``problems`` lists them all."""
