@@ -18,7 +18,7 @@ description:
   - A record authorizes the CA when its issuer is one of the CA's identities, its C(validationmethods) parameter
     (RFC 8657), when present, allows C(dns-01), and its C(accounturi) parameter, when present, is O(account_uri).
     An unknown property with the critical flag forbids issuance.
-  - DNSSEC is checked for the zone the CA's resolvers end up asking: the zone of the last name of the
+  - DNSSEC is checked for the zone the CA's resolvers end up asking, the zone of the last name of the
     C(_acme-challenge) CNAME chain. The chain of trust is followed from the root trust anchors down, zone by zone.
     A bogus zone (a DS that matches no key, missing or expired signatures) fails every validation at the CA, so it
     fails here; an unsigned zone passes with a note.
@@ -78,7 +78,7 @@ options:
     description:
       - DS records of the root key-signing keys, as C(keytag algorithm digesttype digest).
       - Empty means the root zone's published keys (KSK-2017, key tag 20326, and KSK-2024, key tag 38696).
-      - A root that is not signed makes every zone insecure: they pass with a note.
+      - A root that is not signed makes every zone insecure, and they pass with a note.
     type: list
     elements: str
     default: []
