@@ -38,8 +38,10 @@ def parse_delegations(entries: list[dict[str, t.Any]], accounts: dict[str, t.Any
     out = []
     for index, entry in enumerate(entries or []):
         field = f"delegations[{index}]"
-        domain = check_name(entry.get("domain"), f"{field}.domain")
-        key = domain_key(domain)
+        raw = str(entry.get("domain") or "").strip()
+        wildcard = raw.startswith("*.")
+        key = check_name(raw[2:] if wildcard else raw, f"{field}.domain")
+        domain = f"*.{key}" if wildcard else key
         account = accounts.get(key) if entry.get("acme_dns") else None
         target = entry.get("target") or (f"{key}.{entry['target_zone']}" if entry.get("target_zone") else None)
         target = target or (account or {}).get("fulldomain")
