@@ -42,7 +42,7 @@ def parse_delegations(entries: list[dict[str, t.Any]], accounts: dict[str, t.Any
         wildcard = raw.startswith("*.")
         key = check_name(raw[2:] if wildcard else raw, f"{field}.domain")
         domain = f"*.{key}" if wildcard else key
-        account = accounts.get(key) if entry.get("acme_dns") else None
+        account = accounts.get(key) if entry.get("acme_dns") is not None else None
         target = entry.get("target") or (f"{key}.{entry['target_zone']}" if entry.get("target_zone") else None)
         target = target or (account or {}).get("fulldomain")
         if not target:

@@ -17,8 +17,8 @@ TYPES = {"fake": FakeProvider}
 
 def params(**extra):
     values = {key: spec.get("default") for key, spec in health_argument_spec().items()}
-    values.update(providers=[{"name": "primary", "type": "fake", "zone": "example.test", "fake": {}},
-                             {"name": "fallback", "type": "fake", "zone": "fallback.test", "fake": {}}])
+    values.update(providers=[{"name": "primary", "type": "fake", "zone": "example.test", "fake": {"cost": 0}},
+                             {"name": "fallback", "type": "fake", "zone": "fallback.test", "fake": {"cost": 0}}])
     values.update(extra)
     return values
 
