@@ -14,7 +14,8 @@ description:
     and none through a provider that was down; a scenario whose run failed did not pass.
   - Says per scenario and certificate which provider carried the challenge, what every provider's attempts were,
     and how long the scenario took; per provider, a timeline of its state in each scenario (V(carried),
-    V(simulated_outage), V(breaker_open), V(failed), V(standby), V(unused)) for the report templates.
+    V(simulated_outage), V(breaker_open), V(failed), V(skipped) (not applicable to the names), V(standby) (not needed),
+    V(unknown) (the run failed before it reported), V(unused)) for the report templates.
 options:
   _input:
     description:

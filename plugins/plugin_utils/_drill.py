@@ -21,7 +21,7 @@ from ansible_collections.portable.dns01.plugins.plugin_utils._certificates impor
 
 _ATTEMPT = re.compile(r"^(?P<provider>[^:]+): (?P<outcome>[a-z_]+)(?: \((?P<message>.*)\))?$", re.S)
 # How a provider fared in one scenario, most telling first.
-STATES = ("carried", "simulated_outage", "breaker_open", "failed", "standby", "unused")
+STATES = ("carried", "simulated_outage", "breaker_open", "failed", "skipped", "standby", "unknown", "unused")
 
 
 def chains(certificates: list[dict]) -> list[list[str]]:
@@ -99,7 +99,7 @@ def _scenario_result(result: dict, wanted: dict[str, list[str]]) -> dict:
     return {"name": str(scenario.get("name") or _outage_name(outage)), "outage": outage, "passed": not failures,
             "started": started, "started_at": _iso(started), "duration_s": round(max(finished - started, 0.0), 3),
             "error": result.get("error"), "failures": failures, "certificates": certs,
-            "provider_states": _states(certs, outage, wanted)}
+            "provider_states": _states(certs, outage, wanted, bool(result.get("error")))}
 
 
 def _certificate(entry: dict, outage: list[str], wanted: dict[str, list[str]]) -> dict:
@@ -117,8 +117,13 @@ def _certificate(entry: dict, outage: list[str], wanted: dict[str, list[str]]) -
             "timings": entry.get("timings")}
 
 
-def _states(certs: list[dict], outage: list[str], wanted: dict[str, list[str]]) -> dict[str, dict]:
-    """Per provider: its state in this scenario and the attempts that show it."""
+def _states(certs: list[dict], outage: list[str], wanted: dict[str, list[str]], broken: bool) -> dict[str, dict]:
+    """Per provider: its state in this scenario and the attempts that show it.
+
+    ``skipped``: not applicable to the names (another zone); ``standby``: not
+    needed because an earlier provider carried; ``unknown``: the run failed
+    before it reported.
+    """
     used = {name for cert in certs for name in cert["chain"]} or {name for chain in wanted.values() for name in chain}
     states: dict[str, dict] = {}
     for name in used:
@@ -133,8 +138,10 @@ def _states(certs: list[dict], outage: list[str], wanted: dict[str, list[str]]) 
             state = "breaker_open"
         elif "failed" in outcomes:
             state = "failed"
+        elif "skipped" in outcomes:
+            state = "skipped"
         else:
-            state = "standby"
+            state = "unknown" if broken and not certs else "standby"
         states[name] = {"state": state, "detail": lines}
     return states
 
