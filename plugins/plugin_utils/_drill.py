@@ -111,10 +111,13 @@ def _certificate(entry: dict, outage: list[str], wanted: dict[str, list[str]]) -
         problem = f"{entry.get('status')}{(' - ' + str(entry['msg'])) if entry.get('msg') else ''}"
     elif set(carried) & set(outage):
         problem = f"carried by {', '.join(sorted(set(carried) & set(outage)))}, which was down"
+    elif not carried:
+        # Issued without any challenge: the CA reused a valid authorization, so no path was exercised.
+        problem = "issued without a challenge (the CA reused an authorization): this scenario proved nothing for it"
     return {"id": cert_id, "status": entry.get("status"), "chain": wanted.get(cert_id, []), "carried_by": carried,
             "attempts": attempts, "msg": entry.get("msg"), "problem": problem,
             "fallback": bool(carried) and carried[0] != (wanted.get(cert_id) or [None])[0],
-            "timings": entry.get("timings")}
+            "timings": entry.get("timings"), "cert_path": entry.get("cert_path")}
 
 
 def _states(certs: list[dict], outage: list[str], wanted: dict[str, list[str]], broken: bool) -> dict[str, dict]:

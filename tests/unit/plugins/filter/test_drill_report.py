@@ -107,3 +107,11 @@ def test_skipped_and_unknown_states_are_told_apart_from_standby():
     broken = [run("fallback down", ["fallback"], 1000.0, [], error="no provider can publish")]
     states = drill_report(broken, CERTS[:1])["scenarios"][0]["provider_states"]
     assert states == {"primary": {"state": "unknown", "detail": []}, "fallback": {"state": "simulated_outage", "detail": []}}
+
+
+def test_a_certificate_issued_without_a_challenge_proves_nothing():
+    reused = [run("primary down", ["primary"], 1000.0, [entry("web", [], [])])]
+    report = drill_report(reused, CERTS[:1])
+    assert not report["passed"]
+    assert report["failures"] == ["primary down: web: issued without a challenge (the CA reused an authorization):"
+                                  " this scenario proved nothing for it"]
