@@ -76,7 +76,9 @@ options:
     default: true
   dnssec_trust_anchors:
     description:
-      - DS records of the root key-signing keys, as C(keytag algorithm digesttype digest).
+      - Trust anchors as DS records. C(keytag algorithm digesttype digest) is an anchor for the root;
+        C(zone. [ttl] [IN] DS keytag algorithm digesttype digest) for any zone, as in a validating resolver's
+        trust-anchor lines. The closest anchor above a zone starts its chain of trust; a zone no anchor covers is insecure.
       - Empty means the root zone's published keys (KSK-2017, key tag 20326, and KSK-2024, key tag 38696).
       - A root that is not signed makes every zone insecure, and they pass with a note.
     type: list

@@ -46,12 +46,17 @@ class Bogus(Exception):
     """The chain of trust is broken at one zone."""
 
 
-def parse_anchors(texts: t.Iterable[str]) -> list[t.Any]:
-    """Root DS records given as ``keytag algorithm digesttype digest``."""
-    anchors = []
+def parse_anchors(texts: t.Iterable[str]) -> dict[str, list[t.Any]]:
+    """Trust anchors by zone: DS records given as ``keytag algorithm digesttype digest`` (the root) or as
+    ``zone. [ttl] [IN] DS keytag algorithm digesttype digest`` (any zone, as a validator's trust-anchor lines)."""
+    anchors: dict[str, list[t.Any]] = {}
     for index, text in enumerate(texts):
+        tokens = str(text).split()
+        upper = [token.upper() for token in tokens]
+        owner, rdata = (tokens[0], tokens[upper.index("DS") + 1:]) if "DS" in upper else (".", tokens)
         try:
-            anchors.append(dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, str(text)))
+            zone = name_text(to_name(owner))
+            anchors.setdefault(zone, []).append(dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, " ".join(rdata)))
         except (dns.exception.DNSException, ValueError) as exc:
             raise InputError(f"dnssec_trust_anchors[{index}]: {text!r} is not a DS record ({exc})",
                              field="dnssec_trust_anchors") from exc
@@ -63,7 +68,7 @@ def parse_anchors(texts: t.Iterable[str]) -> list[t.Any]:
 class ChainChecker:
     """Checks the chain of trust from the root anchors down to one zone."""
 
-    def __init__(self, resolver: t.Any, anchors: list[t.Any], clock: Clock | None = None) -> None:
+    def __init__(self, resolver: t.Any, anchors: dict[str, list[t.Any]], clock: Clock | None = None) -> None:
         self.resolver = resolver
         self.auth = Authoritative(resolver)
         self.anchors = anchors
@@ -89,11 +94,19 @@ class ChainChecker:
         return list(reversed(zones))
 
     def _walk(self, zones: list[t.Any], chain: list[dict[str, t.Any]]) -> tuple[str, str]:
-        keys = self._keyset(zones[0], self.anchors, "the trust anchors")
-        if keys is None:
+        """From the closest zone with a trust anchor down to the last zone of ``zones``."""
+        anchored = [index for index, zone in enumerate(zones) if zone.name in self.anchors]
+        if not anchored:
+            chain.append({"zone": zones[-1].name, "status": INSECURE})
+            return INSECURE, f"no trust anchor covers {zones[-1].name}: validators treat it as unsigned"
+        zones = zones[anchored[-1]:]
+        keys = self._keyset(zones[0], self.anchors[zones[0].name], "the trust anchors")
+        if keys is None and zones[0].name == ".":
             chain.append({"zone": ".", "status": INSECURE})
             return INSECURE, "the root zone served here is not signed: no answer can be validated, none is bogus"
-        chain.append({"zone": ".", "status": SECURE})
+        if keys is None:
+            raise Bogus(f"{zones[0].name} has a trust anchor but serves no DNSKEY")
+        chain.append({"zone": zones[0].name, "status": SECURE})
         for parent, child in zip(zones, zones[1:]):
             ds_set = self._ds(parent, child, keys)
             if ds_set is None:
@@ -104,7 +117,7 @@ class ChainChecker:
                 raise Bogus(f"{parent.name} has DS records for {child.name}, but {child.name} serves no DNSKEY")
             chain.append({"zone": child.name, "status": SECURE})
         self._soa(zones[-1], keys)
-        return SECURE, f"signed, and the chain of trust from the root down to {zones[-1].name} validates"
+        return SECURE, f"signed, and the chain of trust from {zones[0].name} down to {zones[-1].name} validates"
 
     def _keyset(self, zone: t.Any, ds_records: list[t.Any], source: str) -> dns.rrset.RRset | None:
         """The zone's DNSKEY RRset once a key matching ``ds_records`` signs it; None when the zone has no DNSKEY."""

@@ -109,6 +109,6 @@ class Signed:
         example = signed_zone("example.test.", [], keys["example.test."] if example_key else None, example_expiration)
         transport.signed["10.0.1.1"] = transport.signed["10.0.1.2"] = example
 
-    def check(self, zone="example.test"):
-        anchors = parse_anchors([self.keys["."].ds()])
+    def check(self, zone="example.test", anchors=None):
+        anchors = parse_anchors(anchors or [self.keys["."].ds()])
         return ChainChecker(self.resolver, anchors, self.clock).check(zone)

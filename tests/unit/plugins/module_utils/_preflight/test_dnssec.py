@@ -66,3 +66,23 @@ def test_a_root_that_does_not_match_the_anchor_is_bogus(signed):
 def test_bad_trust_anchors_are_input_errors():
     with pytest.raises(InputError, match="dnssec_trust_anchors"):
         parse_anchors(["not a ds"])
+
+
+def test_a_trust_anchor_below_the_root_starts_the_chain_there(signed):
+    signed.serve(root=False)
+    result = signed.check(anchors=[f"example.test. 3600 IN DS {signed.keys['example.test.'].ds()}"])
+    assert result["status"] == "secure" and result["chain"] == [{"zone": "example.test", "status": "secure"}]
+    assert "from example.test down to example.test" in result["detail"]
+
+
+def test_the_closest_anchor_wins_and_a_wrong_one_is_bogus(signed):
+    signed.serve()
+    wrong = Key("example.test.").ds()
+    result = signed.check(anchors=[signed.keys["."].ds(), f"example.test. DS {wrong}"])
+    assert result["status"] == "bogus" and "matches the trust anchors" in result["detail"]
+
+
+def test_a_zone_no_anchor_covers_is_insecure(signed):
+    signed.serve()
+    result = signed.check(anchors=[f"other.test. DS {Key('other.test.').ds()}"])
+    assert result["status"] == "insecure" and "no trust anchor covers example.test" in result["detail"]
