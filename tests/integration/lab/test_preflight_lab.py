@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import typing as t
 import uuid
 
@@ -105,3 +106,57 @@ def test_the_unsigned_lab_passes_with_a_note(lab_config):
     dnssec = result["names"][0]["dnssec"]
     assert dnssec["status"] == "insecure" and dnssec["chain"][0] == {"zone": ".", "status": "insecure"}
     assert any(note.endswith("not signed (insecure): nothing to validate") for note in result["notes"])
+
+
+@pytest.fixture
+def signed_zones(lab_config: dict[str, str]) -> t.Iterator[t.Callable[..., str]]:
+    """Zones signed by PowerDNS (pdnsutil secure-zone), made for one test and deleted after."""
+    config = f"--config-dir={lab_config['LAB_STATE_DIR']}/pdns"
+    made: list[str] = []
+
+    def pdnsutil(*args: str) -> str:
+        done = subprocess.run(["pdnsutil", config, *args], capture_output=True, text=True, timeout=30, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def make(zone: str, *records: tuple[str, str, str]) -> str:
+        pdnsutil("create-zone", zone, "ns1.example.test")
+        made.append(zone)
+        for label_, rtype, content in records:
+            pdnsutil("replace-rrset", zone, label_, rtype, "60", content)
+        pdnsutil("secure-zone", zone)
+        pdnsutil("rectify-zone", zone)
+        # The SHA-256 DS, without pdnsutil's trailing comment.
+        return next(line.split(";")[0].strip() for line in pdnsutil("export-zone-ds", zone).splitlines() if " 2 " in line)
+
+    make.pdnsutil = pdnsutil  # type: ignore[attr-defined]
+    yield make
+    for zone in reversed(made):
+        pdnsutil("delete-zone", zone)
+
+
+def test_dnssec_of_the_zone_the_challenge_cname_leads_to(lab_config, zone_records, signed_zones):
+    lab = lab_config
+    parent = f"sec{uuid.uuid4().hex[:8]}.{lab['LAB_PDNS_ZONE']}"
+    child = f"c.{parent}"
+    child_ds = signed_zones(child)
+    anchor = signed_zones(parent, ("c", "NS", "ns1.example.test."), ("c", "DS", child_ds.split(" DS ", 1)[1]))
+    app = label()
+    zone_records(f"_acme-challenge.{app}", "CNAME", [f"{app}.{child}."])
+    name = f"{app}.{lab['LAB_PDNS_ZONE']}"
+
+    good = check(lab, [name], caa=False, dnssec_trust_anchors=[anchor])["names"][0]["dnssec"]
+    assert good["zone"] == child and good["status"] == "secure", good
+    assert good["cname_chain"] == [f"_acme-challenge.{name}", f"{app}.{child}"]
+    assert [step["zone"] for step in good["chain"]] == [parent, child]
+
+    # A deliberately broken DS at the parent: every validating resolver would answer SERVFAIL.
+    tag, algorithm, digest_type, digest = child_ds.split(" DS ", 1)[1].split()
+    wrong = digest[:-1] + ("0" if digest[-1] != "0" else "1")
+    signed_zones.pdnsutil("replace-rrset", parent, "c", "DS", "60", f"{tag} {algorithm} {digest_type} {wrong}")
+    signed_zones.pdnsutil("rectify-zone", parent)
+    with pytest.raises(PreflightError) as failure:
+        check(lab, [name], caa=False, dnssec_trust_anchors=[anchor])
+    problem = failure.value.details["problems"][0]
+    assert problem.startswith(f"{name}: DNSSEC of {child} is bogus")
+    assert f"no DNSKEY of {child} matches the DS records in {parent}" in problem
