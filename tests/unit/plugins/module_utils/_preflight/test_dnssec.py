@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
-from ansible_collections.portable.dns01.plugins.module_utils._preflight.dnssec import parse_anchors
+from ansible_collections.portable.dns01.plugins.module_utils._preflight.dnssec import ROOT_ANCHORS, parse_anchors
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._preflight.fakes import Key, Signed
 
 
@@ -86,3 +86,9 @@ def test_a_zone_no_anchor_covers_is_insecure(signed):
     signed.serve()
     result = signed.check(anchors=[f"other.test. DS {Key('other.test.').ds()}"])
     assert result["status"] == "insecure" and "no trust anchor covers example.test" in result["detail"]
+
+
+def test_the_default_anchors_are_the_root_ksks():
+    anchors = parse_anchors(ROOT_ANCHORS)
+    assert list(anchors) == ["."]
+    assert [(ds.key_tag, ds.algorithm, ds.digest_type) for ds in anchors["."]] == [(20326, 8, 2), (38696, 8, 2)]
