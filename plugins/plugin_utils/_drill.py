@@ -90,16 +90,20 @@ def _scenario_result(result: dict, wanted: dict[str, list[str]]) -> dict:
     outage = [str(name) for name in scenario.get("outage") or []]
     started, finished = float(result.get("started") or 0), float(result.get("finished") or 0)
     certs = [_certificate(entry, outage, wanted) for entry in result.get("report") or []]
+    reported = list(certs)
     failures = [f"{cert['id']}: {cert['problem']}" for cert in certs if cert["problem"]]
     if result.get("error"):
         failures.append(f"the run failed: {result['error']}")
     missing = sorted(set(wanted) - {cert["id"] for cert in certs})
     if missing and not result.get("error"):
         failures.append(f"no result for {', '.join(missing)}")
+    # Listed still, so the report shows every certificate of the scenario.
+    certs += [{"id": cert_id, "status": "not issued", "chain": wanted[cert_id], "carried_by": [], "attempts": [],
+               "msg": None, "problem": None, "fallback": False, "timings": None, "cert_path": None} for cert_id in missing]
     return {"name": str(scenario.get("name") or _outage_name(outage)), "outage": outage, "passed": not failures,
             "started": started, "started_at": _iso(started), "duration_s": round(max(finished - started, 0.0), 3),
             "error": result.get("error"), "failures": failures, "certificates": certs,
-            "provider_states": _states(certs, outage, wanted, bool(result.get("error")))}
+            "provider_states": _states(reported, outage, wanted, bool(result.get("error")))}
 
 
 def _certificate(entry: dict, outage: list[str], wanted: dict[str, list[str]]) -> dict:

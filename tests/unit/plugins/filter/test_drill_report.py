@@ -115,3 +115,11 @@ def test_a_certificate_issued_without_a_challenge_proves_nothing():
     assert not report["passed"]
     assert report["failures"] == ["primary down: web: issued without a challenge (the CA reused an authorization):"
                                   " this scenario proved nothing for it"]
+
+
+def test_a_failed_run_still_lists_every_certificate():
+    broken = [run("fallback down", ["fallback"], 1000.0, [], error="no provider can publish")]
+    scenario = drill_report(broken, CERTS[:2])["scenarios"][0]
+    assert [(cert["id"], cert["status"]) for cert in scenario["certificates"]] == [
+        ("mail.example.test", "not issued"), ("web", "not issued")]
+    assert scenario["failures"] == ["the run failed: no provider can publish"]
