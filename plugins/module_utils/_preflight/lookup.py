@@ -53,7 +53,6 @@ class Authoritative:
         raise DnsQueryError(f"no nameserver of zone {zone.name} answered {name_text(qname)} {dns.rdatatype.to_text(kind)}:"
                             f" {'; '.join(failures)}", zone=zone.name, qname=name_text(qname), failures=failures)
 
-
     def _query(self, qname: dns.name.Name, rdtype: int, address: str, dnssec: bool) -> dns.message.Message:
         timeout = self.resolver.query_timeout
         if not dnssec:

@@ -101,8 +101,8 @@ def test_a_failed_attempt_makes_the_provider_failed_not_standby():
 
 
 def test_skipped_and_unknown_states_are_told_apart_from_standby():
-    skipped = [run("baseline", [], 1000.0, [entry("web", ["fallback"], ["primary: skipped (not in zone example.test)",
-                                                                          "fallback: published"])])]
+    attempts = ["primary: skipped (not in zone example.test)", "fallback: published"]
+    skipped = [run("baseline", [], 1000.0, [entry("web", ["fallback"], attempts)])]
     assert drill_report(skipped, CERTS[:1])["scenarios"][0]["provider_states"]["primary"]["state"] == "skipped"
     broken = [run("fallback down", ["fallback"], 1000.0, [], error="no provider can publish")]
     states = drill_report(broken, CERTS[:1])["scenarios"][0]["provider_states"]
