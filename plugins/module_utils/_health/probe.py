@@ -63,7 +63,7 @@ class Prober:
         result: dict[str, t.Any] = {"provider": provider.name, "type": provider.type_name, "zone": provider.zone}
         if not provider.can_remove:
             # No delete call: a canary would stay, and could push out a live challenge value.
-            step, _ = timed(self.clock, "health", provider.check_health, provider)
+            step = timed(self.clock, "health", provider.check_health, provider)
             return self._done(result, [step], None, "API health call only: this backend cannot remove a canary;"
                               " its accounts are probed with the delegations")
         if not provider.zone:
@@ -78,12 +78,12 @@ class Prober:
         return self._done(result, steps, {"name": name, "value": value} if written and not gone else None)
 
     def _canary(self, provider: Provider, name: str, value: str) -> list[Step]:
-        published, _ = timed(self.clock, "publish", lambda: provider.publish(name, {value}, self.settings.ttl), provider)
+        published = timed(self.clock, "publish", lambda: provider.publish(name, {value}, self.settings.ttl), provider)
         steps = [published]
         if published.ok:
             steps.append(self._visible(name, value))
         # Removed even after a failed publish: a write that timed out may still have landed.
-        removed, _ = timed(self.clock, "remove", lambda: provider.remove(name, {value}), provider)
+        removed = timed(self.clock, "remove", lambda: provider.remove(name, {value}), provider)
         steps.append(removed)
         if removed.ok:
             steps.append(self._gone(name, value))
@@ -93,12 +93,10 @@ class Prober:
         settings = WaitSettings(timeout=self.settings.propagation_timeout, interval=self.settings.interval,
                                 max_interval=self.settings.max_interval, follow_cnames=False)
         waiter = PropagationWaiter(self.resolver, settings, self.clock)
-        step, _ = timed(self.clock, "visible", lambda: waiter.wait([RecordSpec(name, (value,))]))
-        return step
+        return timed(self.clock, "visible", lambda: waiter.wait([RecordSpec(name, (value,))]))
 
     def _gone(self, name: str, value: str) -> Step:
-        step, _ = timed(self.clock, "gone", lambda: self._wait_gone(name, value))
-        return step
+        return timed(self.clock, "gone", lambda: self._wait_gone(name, value))
 
     def _wait_gone(self, name: str, value: str) -> None:
         """Poll every authoritative server until none serves ``value``."""
@@ -119,7 +117,7 @@ class Prober:
 
     def _serves(self, name: str, value: str, address: str) -> bool:
         try:
-            _rcode, values = self.resolver.authoritative_txt(name, address)
+            values = self.resolver.authoritative_txt(name, address)[1]
         except DnsQueryError:
             return True  # no answer proves nothing
         return value in values
@@ -138,12 +136,12 @@ class Prober:
         name = f"_acme-challenge.{domain[2:] if domain.startswith('*.') else domain}"
         result: dict[str, t.Any] = {"domain": domain, "name": name, "target": target,
                                     "account": account.name if account else None}
-        steps = [timed(self.clock, "cname", lambda: self._check_cname(name, target))[0],
-                 timed(self.clock, "target_zone", lambda: self._check_target(target))[0]]
+        steps = [timed(self.clock, "cname", lambda: self._check_cname(name, target)),
+                 timed(self.clock, "target_zone", lambda: self._check_target(target))]
         note = None
         if account is not None:
             value = self.token()
-            updated, _ = timed(self.clock, "update", lambda: account.publish(target, {value}, self.settings.ttl), account)
+            updated = timed(self.clock, "update", lambda: account.publish(target, {value}, self.settings.ttl), account)
             steps.append(updated)
             if updated.ok:
                 steps.append(self._visible(target, value))
@@ -169,7 +167,7 @@ class Prober:
         wrong = []
         for address, ns_name in zone.addresses():
             try:
-                rcode, _values = self.resolver.authoritative_txt(target, address)
+                rcode = self.resolver.authoritative_txt(target, address)[0]
             except DnsQueryError as exc:
                 wrong.append(f"{address} ({ns_name}): {exc.msg}")
                 continue

@@ -32,20 +32,20 @@ class Step:
         return dataclasses.asdict(self)
 
 
-def timed(clock: Clock, step: str, action: t.Callable[[], t.Any], provider: t.Any = None) -> tuple[Step, t.Any]:
-    """Run ``action``; (Step, its return value or None). Provider and DNS errors become a failed Step."""
+def timed(clock: Clock, step: str, action: t.Callable[[], t.Any], provider: t.Any = None) -> Step:
+    """Run ``action`` as one Step; provider and DNS errors become a failed Step."""
     start = clock.monotonic()
     try:
-        value = action()
+        action()
     except ProviderError as exc:
-        return _failed(step, clock, start, type(exc).__name__, exc.msg, exc.status), None
+        return _failed(step, clock, start, type(exc).__name__, exc.msg, exc.status)
     except Dns01Error as exc:
-        return _failed(step, clock, start, type(exc).__name__, exc.msg, None), None
+        return _failed(step, clock, start, type(exc).__name__, exc.msg, None)
     except Exception as exc:  # pylint: disable=broad-exception-caught
         # A bug or an unmapped library error of one backend, as the chain reports it.
         message = f"unexpected {type(exc).__name__}: {exc}"
-        return _failed(step, clock, start, ProviderError.__name__, provider.redact(message) if provider else message, None), None
-    return Step(step, True, _ms(clock.monotonic() - start)), value
+        return _failed(step, clock, start, ProviderError.__name__, provider.redact(message) if provider else message, None)
+    return Step(step, True, _ms(clock.monotonic() - start))
 
 
 def _failed(step: str, clock: Clock, start: float, error_class: str, message: str, status: t.Any) -> Step:

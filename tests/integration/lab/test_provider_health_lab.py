@@ -82,7 +82,7 @@ def test_delegations_are_checked_where_the_ca_looks(lab_config):
     lab = lab_config
     acme = acme_dns_provider(lab)["acme_dns"]
     fulldomain = f"{acme['subdomain']}.{lab['LAB_ACMEDNS_DOMAIN']}"
-    zoned, acme_domain = (f"h-{uuid.uuid4().hex[:8]}.{lab['LAB_PDNS_ZONE']}" for _ in range(2))
+    zoned, acme_domain = (f"h-{uuid.uuid4().hex[:8]}-{index}.{lab['LAB_PDNS_ZONE']}" for index in range(2))
     delegate(lab, pdns_api(lab), domain=zoned, target=f"{zoned}.{lab['LAB_BIND_ZONE']}")
     delegate(lab, pdns_api(lab), domain=acme_domain, target=fulldomain)
     accounts = {acme_domain: {**acme, "fulldomain": fulldomain}}

@@ -57,7 +57,7 @@ def caa_record(lab_config: dict[str, str]) -> t.Iterator[t.Callable[[str, list[s
 
 def test_refused_names_fail_before_ordering_and_allowed_ones_pass(lab_config, caa_record, tmp_path):
     zone = lab_config["LAB_PDNS_ZONE"]
-    allowed, refused = (f"pf{uuid.uuid4().hex[:8]}.{zone}" for _ in range(2))
+    allowed, refused = (f"pf{uuid.uuid4().hex[:8]}-{index}.{zone}" for index in range(2))
     caa_record(allowed, ['0 issue "pebble.test; validationmethods=dns-01"'])
     caa_record(refused, ['0 issue "pebble.test; validationmethods=http-01"'])
     certificates = [{"id": "ok", "names": [allowed, f"*.{allowed}"], "providers": ["primary"]},
