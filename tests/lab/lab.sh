@@ -27,7 +27,7 @@ readonly LAB_PYTHON VENV_BIN PEBBLE_EXAMPLES PEBBLE_NONCEREJECT UP_TIMEOUT
 
 readonly LAB_ADDRESSES=(
     127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.1.5 127.0.1.6 127.0.1.7
-    127.0.1.10 127.0.1.11 127.0.1.12 127.0.1.13 127.0.1.53
+    127.0.1.10 127.0.1.11 127.0.1.12 127.0.1.13 127.0.1.14 127.0.1.53
 )
 
 # Start order: authoritative servers before the resolver, the resolver before
@@ -35,7 +35,7 @@ readonly LAB_ADDRESSES=(
 # (dashes become underscores).
 readonly SERVICES=(
     bind-root bind-fallback bind-secondary pdns acmedns redis moto
-    proxy-pdns proxy-acmedns proxy-moto unbound pebble pebble-eab pebble-strict
+    proxy-pdns proxy-acmedns proxy-moto unbound pebble pebble-eab pebble-strict webhook
 )
 
 # shellcheck source=tests/lab/lib/common.sh
@@ -50,6 +50,8 @@ readonly SERVICES=(
 . "$LAB_DIR/lib/services.sh"
 # shellcheck source=tests/lab/lib/faults.sh
 . "$LAB_DIR/lib/faults.sh"
+# shellcheck source=tests/lab/lib/webhook.sh
+. "$LAB_DIR/lib/webhook.sh"
 
 fn_name() { printf '%s_%s' "$1" "${2//-/_}"; }
 
@@ -160,6 +162,8 @@ LAB_PEBBLE_STRICT_DIRECTORY=https://127.0.1.13:14000/dir
 LAB_PEBBLE_STRICT_MGMT_URL=https://127.0.1.13:15000
 LAB_PEBBLE_STRICT_ROOT=$STATE_DIR/pebble-strict-root.pem
 LAB_REDIS_URL=redis://127.0.1.11:6379/0
+LAB_WEBHOOK_URL=$WEBHOOK_URL
+LAB_WEBHOOK_LOG=$STATE_DIR/webhook/requests.jsonl
 EOF
 }
 

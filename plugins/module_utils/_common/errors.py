@@ -112,3 +112,7 @@ class LockError(Dns01Error):
 
 class PreflightError(Dns01Error):
     """A check before ordering found names the CA would refuse; ``problems`` lists them all."""
+
+
+class NotificationError(Dns01Error):
+    """Notifications did not reach enough destinations; ``sent`` lists each one's outcome."""

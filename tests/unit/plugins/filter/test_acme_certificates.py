@@ -33,3 +33,9 @@ def test_dry_run_destination_rewrites_every_path_without_collisions():
     assert out[0]["key_path"] == "/tmp/dry/web-web.key"
     assert out[1]["cert_path"] == "/tmp/dry/_wildcard.api.example.test-api.crt"
     assert CERTS[0]["cert_path"] == "/etc/ssl/web.crt"
+
+
+def test_expiry_endpoints_stay_with_the_role():
+    # The expiry role reads `endpoints` from the same definitions; acme_order refuses unknown keys.
+    out = acme_certificates([{**CERTS[0], "endpoints": ["www.example.test:443"]}])
+    assert "endpoints" not in out[0]
