@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import pathlib
 import socket
 import ssl
@@ -83,3 +84,37 @@ def tls_server(cert: x509.Certificate, address: str = "127.0.0.1") -> t.Iterator
         stop.set()
         thread.join(2)
         listener.close()
+
+
+# The CA's renewal information at the HTTP seam.
+DIRECTORY = "https://ca.example/dir"
+INFO = "https://ca.example/renewal-info"
+
+
+class Answer:
+    """A requests response: status and JSON body (a str body is parsed, so it may be invalid)."""
+
+    def __init__(self, status: int, body: t.Any) -> None:
+        self.status_code, self.body = status, body
+
+    def json(self) -> t.Any:
+        if isinstance(self.body, str):
+            return json.loads(self.body)
+        return self.body
+
+
+class Session:
+    """GET answers by URL; records what was asked."""
+
+    def __init__(self, answers: dict[str, t.Any]) -> None:
+        self.answers, self.asked = answers, []
+
+    def get(self, url: str, timeout: float, verify: t.Any) -> Answer:
+        self.asked.append(url)
+        answer = self.answers[url]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+WINDOW = {"suggestedWindow": {"start": "2026-11-20T00:00:00Z", "end": "2026-11-25T00:00:00Z"}}

@@ -14,14 +14,12 @@ import pytest
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.action import expiry_action
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.evaluate import level_of
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._expiry.test_ari import (
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._expiry.fakes import (
     DIRECTORY,
     INFO,
     WINDOW,
     Answer,
     Session,
-)
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._expiry.fakes import (
     make_cert,
     tls_server,
     write_cert,

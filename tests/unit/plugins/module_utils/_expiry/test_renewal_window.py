@@ -5,40 +5,16 @@
 
 from __future__ import annotations
 
-import json
-import typing as t
-
 import requests
 
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.ari import AriLookup
-
-DIRECTORY = "https://ca.example/dir"
-INFO = "https://ca.example/renewal-info"
-
-
-class Answer:
-    def __init__(self, status: int, body: t.Any) -> None:
-        self.status_code, self.body = status, body
-
-    def json(self) -> t.Any:
-        if isinstance(self.body, str):
-            return json.loads(self.body)
-        return self.body
-
-
-class Session:
-    def __init__(self, answers: dict[str, t.Any]) -> None:
-        self.answers, self.asked = answers, []
-
-    def get(self, url: str, timeout: float, verify: t.Any) -> Answer:
-        self.asked.append(url)
-        answer = self.answers[url]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-
-WINDOW = {"suggestedWindow": {"start": "2026-11-20T00:00:00Z", "end": "2026-11-25T00:00:00Z"}}
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._expiry.fakes import (
+    DIRECTORY,
+    INFO,
+    WINDOW,
+    Answer,
+    Session,
+)
 
 
 def test_window_through_the_directory(fake_clock):
