@@ -21,6 +21,7 @@ from cryptography import x509
 
 from ansible_collections.portable.dns01.tests.integration.lab.test_delegation_providers import delegate, pdns_api
 from ansible_collections.portable.dns01.tests.integration.lab.test_publish_providers import served
+from ansible_collections.portable.dns01.tests.integration.lab.webhook import receiver
 
 pytestmark = pytest.mark.lab
 
@@ -47,13 +48,21 @@ def certificate(tmp_path: pathlib.Path, cert_id: str, name: str, providers: list
             "cert_path": f"{base}.crt", "key_path": f"{base}.key", "fullchain_path": f"{base}.fullchain.crt"}
 
 
-def test_every_scenario_runs_and_a_broken_fallback_fails_loudly(lab_config, tmp_path):
+@pytest.fixture
+def webhook() -> t.Iterator[tuple[str, list[dict[str, t.Any]]]]:
+    with receiver() as hook:
+        yield hook
+
+
+def test_every_scenario_runs_and_a_broken_fallback_fails_loudly(lab_config, tmp_path, webhook):
     lab = lab_config
+    url, received = webhook
     name = f"dr-{uuid.uuid4().hex[:8]}.{lab['LAB_PDNS_ZONE']}"
     delegate(lab, pdns_api(lab), domain=name, target=f"{name}.{lab['LAB_BIND_ZONE']}")
     try:
         code, out, report = drill(tmp_path, {"dns01_renewal_certificates": [
-            certificate(tmp_path, "delegated", name, ["primary", "fallback"])]})
+            certificate(tmp_path, "delegated", name, ["primary", "fallback"])],
+            "dns01_drill_notify_destinations": [{"name": "ops", "type": "webhook", "url": url}]})
     finally:
         delegate(lab, pdns_api(lab), domain=name, state="absent")
     assert code != 0 and "Failover drill FAILED (2 of 3 scenarios passed)" in out
@@ -69,6 +78,7 @@ def test_every_scenario_runs_and_a_broken_fallback_fails_loudly(lab_config, tmp_
     assert "no provider can publish" in fallback_down["error"]
     assert report["failures"] == [f"fallback down: the run failed: {fallback_down['error']}"]
     assert all(s["duration_s"] > 0 for s in report["scenarios"])
+    assert len(received) == 1 and "failover drill failed (2 of 3 scenarios passed) - fallback down" in json.dumps(received[0])
     html = (tmp_path / "report" / "failover-drill.html").read_text()
     assert "fallback down" in html and "FAILED" in html
     assert not re.search(r"<(script|link|img)\b|src=|url\(|href=\"http", html), "the page must not load anything"

@@ -5,18 +5,17 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import pathlib
 import subprocess
-import threading
 import typing as t
 
 import pytest
 import yaml
 
 from ansible_collections.portable.dns01.tests.integration.lab.test_publish_providers import served
+from ansible_collections.portable.dns01.tests.integration.lab.webhook import receiver
 
 pytestmark = pytest.mark.lab
 
@@ -25,24 +24,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def webhook() -> t.Iterator[tuple[str, list[dict[str, t.Any]]]]:
-    """A local webhook receiver: its URL and the JSON bodies it was sent."""
-    received: list[dict[str, t.Any]] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
-            length = int(self.headers.get("Content-Length") or 0)
-            received.append(json.loads(self.rfile.read(length) or b"{}"))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: t.Any) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", received
-    server.shutdown()
+    with receiver() as hook:
+        yield hook
 
 
 def health(tmp_path: pathlib.Path, extra: dict[str, t.Any]) -> subprocess.CompletedProcess:
