@@ -61,11 +61,13 @@ _value:
       description:
         - One entry per scenario with C(name), C(outage), C(passed), C(started_at), C(offset_s), C(duration_s),
           C(error), C(failures), C(provider_states) and C(certificates) (C(id), C(status), C(chain), C(carried_by),
-          C(fallback), C(attempts), C(problem), C(timings)).
+          C(fallback), C(attempts), C(problem), C(publish_ms) (per provider, from the renewal report), C(timings)).
       type: list
       elements: dict
     timeline:
-      description: One lane per provider, with one segment per scenario (C(state), C(detail), C(left_pct), C(width_pct)).
+      description:
+        - One lane per provider, with one segment per scenario (C(state), C(detail), C(publish_ms), C(left_pct),
+          C(width_pct)).
       type: list
       elements: dict
 """

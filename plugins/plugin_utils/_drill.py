@@ -99,7 +99,8 @@ def _scenario_result(result: dict, wanted: dict[str, list[str]]) -> dict:
         failures.append(f"no result for {', '.join(missing)}")
     # Listed still, so the report shows every certificate of the scenario.
     certs += [{"id": cert_id, "status": "not issued", "chain": wanted[cert_id], "carried_by": [], "attempts": [],
-               "msg": None, "problem": None, "fallback": False, "timings": None, "cert_path": None} for cert_id in missing]
+               "msg": None, "problem": None, "fallback": False, "publish_ms": {}, "timings": None, "cert_path": None}
+              for cert_id in missing]
     return {"name": str(scenario.get("name") or _outage_name(outage)), "outage": outage, "passed": not failures,
             "started": started, "started_at": _iso(started), "duration_s": round(max(finished - started, 0.0), 3),
             "error": result.get("error"), "failures": failures, "certificates": certs,
@@ -121,7 +122,8 @@ def _certificate(entry: dict, outage: list[str], wanted: dict[str, list[str]]) -
     return {"id": cert_id, "status": entry.get("status"), "chain": wanted.get(cert_id, []), "carried_by": carried,
             "attempts": attempts, "msg": entry.get("msg"), "problem": problem,
             "fallback": bool(carried) and carried[0] != (wanted.get(cert_id) or [None])[0],
-            "timings": entry.get("timings"), "cert_path": entry.get("cert_path")}
+            "publish_ms": dict(entry.get("publish_ms") or {}), "timings": entry.get("timings"),
+            "cert_path": entry.get("cert_path")}
 
 
 def _states(certs: list[dict], outage: list[str], wanted: dict[str, list[str]], broken: bool) -> dict[str, dict]:
@@ -149,7 +151,8 @@ def _states(certs: list[dict], outage: list[str], wanted: dict[str, list[str]], 
             state = "skipped"
         else:
             state = "unknown" if broken and not certs else "standby"
-        states[name] = {"state": state, "detail": lines}
+        spent = sum(int(cert["publish_ms"].get(name) or 0) for cert in certs)
+        states[name] = {"state": state, "detail": lines, "publish_ms": spent}
     return states
 
 
@@ -158,8 +161,9 @@ def _timeline(done: list[dict], catalog: list[str], span: float) -> list[dict]:
     for name in catalog:
         segments = []
         for item in done:
-            state = item["provider_states"].get(name, {"state": "unused", "detail": []})
+            state = item["provider_states"].get(name, {"state": "unused", "detail": [], "publish_ms": 0})
             segments.append({"scenario": item["name"], "state": state["state"], "detail": state["detail"],
+                             "publish_ms": state["publish_ms"],
                              "offset_s": item["offset_s"], "duration_s": item["duration_s"],
                              "left_pct": round(100 * item["offset_s"] / span, 2),
                              "width_pct": round(max(100 * item["duration_s"] / span, 0.5), 2)})

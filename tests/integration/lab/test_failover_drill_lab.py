@@ -119,6 +119,7 @@ def test_a_drill_during_a_real_fault_reports_what_the_lab_saw(lab_config, tmp_pa
     assert cert["carried_by"] == ["pdns-rfc2136"] and cert["fallback"] and cert["status"] == "renewed"
     assert scenario["provider_states"]["pdns-api"]["state"] == "failed"
     assert scenario["provider_states"]["pdns-rfc2136"]["state"] == "carried"
+    assert sorted(cert["publish_ms"]) == ["pdns-api", "pdns-rfc2136"]
     # The lab saw: its switch rejected connections to the API during the drill...
     assert rejected >= len(api_attempts)
     # ...Pebble issued the certificate for these names...

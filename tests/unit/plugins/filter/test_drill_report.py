@@ -96,7 +96,8 @@ def test_a_failed_attempt_makes_the_provider_failed_not_standby():
     report = drill_report(results, CERTS[:1], CATALOG[:2])
     scenario = report["scenarios"][0]
     assert scenario["provider_states"]["primary"] == {
-        "state": "failed", "detail": ["web: failed (could not reach http://127.0.1.1:8081: Connection refused)"]}
+        "state": "failed", "detail": ["web: failed (could not reach http://127.0.1.1:8081: Connection refused)"],
+        "publish_ms": 0}
     assert report["passed"]
 
 
@@ -106,7 +107,8 @@ def test_skipped_and_unknown_states_are_told_apart_from_standby():
     assert drill_report(skipped, CERTS[:1])["scenarios"][0]["provider_states"]["primary"]["state"] == "skipped"
     broken = [run("fallback down", ["fallback"], 1000.0, [], error="no provider can publish")]
     states = drill_report(broken, CERTS[:1])["scenarios"][0]["provider_states"]
-    assert states == {"primary": {"state": "unknown", "detail": []}, "fallback": {"state": "simulated_outage", "detail": []}}
+    assert states == {"primary": {"state": "unknown", "detail": [], "publish_ms": 0},
+                      "fallback": {"state": "simulated_outage", "detail": [], "publish_ms": 0}}
 
 
 def test_a_certificate_issued_without_a_challenge_proves_nothing():
@@ -123,3 +125,13 @@ def test_a_failed_run_still_lists_every_certificate():
     assert [(cert["id"], cert["status"]) for cert in scenario["certificates"]] == [
         ("mail.example.test", "not issued"), ("web", "not issued")]
     assert scenario["failures"] == ["the run failed: no provider can publish"]
+
+
+def test_time_spent_publishing_is_summed_per_provider_and_shown_on_the_timeline():
+    web = {**entry("web", ["fallback"], ["primary: failed (refused)", "fallback: published"]),
+           "publish_ms": {"primary": 2000, "fallback": 45}}
+    mail = {**entry("mail.example.test", ["fallback"], ["primary: failed (refused)", "fallback: published"]),
+            "publish_ms": {"primary": 1000, "fallback": 30}}
+    report = drill_report([run("real fault", [], 1000.0, [web, mail])], CERTS[:2], CATALOG[:2])
+    assert report["scenarios"][0]["certificates"][0]["publish_ms"] == {"primary": 2000, "fallback": 45}
+    assert [lane["segments"][0]["publish_ms"] for lane in report["timeline"]] == [3000, 75]
