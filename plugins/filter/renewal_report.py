@@ -57,6 +57,9 @@ _value:
       description: 'One line per provider attempt, in the form C(provider: outcome (message)).'
       type: list
       elements: str
+    publish_ms:
+      description: Per provider, the milliseconds its publish attempts took (retries included).
+      type: dict
     names:
       description: The names on the certificate.
       type: list
@@ -83,13 +86,15 @@ def _attempt_line(attempt: dict) -> str:
     return f"{line} ({attempt['message']})" if attempt.get("message") else line
 
 
-def _publishing(order: dict, records: dict[str, dict]) -> tuple[list[str], list[str]]:
-    carried, attempts = [], []
+def _publishing(order: dict, records: dict[str, dict]) -> tuple[list[str], list[str], dict[str, int]]:
+    carried, attempts, spent = [], [], {}
     for wanted in order.get("records") or []:
         record = records.get(wanted["name"].rstrip(".").lower(), {})
         carried.extend(name for name in record.get("providers") or [] if name not in carried)
         attempts.extend(_attempt_line(attempt) for attempt in record.get("attempts") or [])
-    return carried, attempts
+        for attempt in record.get("attempts") or []:
+            spent[attempt.get("provider")] = spent.get(attempt.get("provider"), 0) + int(attempt.get("elapsed_ms") or 0)
+    return carried, attempts, spent
 
 
 def _status(order: dict, done: dict | None) -> str:
@@ -101,12 +106,12 @@ def _status(order: dict, done: dict | None) -> str:
 
 
 def _entry(order: dict, done: dict | None, records: dict[str, dict]) -> dict:
-    carried, attempts = _publishing(order, records)
+    carried, attempts, spent = _publishing(order, records)
     source = done or order
     certificate = source.get("certificate") or {}
     status = _status(order, done)
     return {
-        "id": order.get("id"), "status": status, "carried_by": carried, "attempts": attempts,
+        "id": order.get("id"), "status": status, "carried_by": carried, "attempts": attempts, "publish_ms": spent,
         "names": certificate.get("names") or order.get("names") or [], "issuer": certificate.get("issuer"),
         "not_after": certificate.get("not_after"), "cert_path": source.get("cert_path"),
         "msg": _message(status, order, done),

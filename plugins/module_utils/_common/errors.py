@@ -123,5 +123,9 @@ class LockLostError(LockError):
     """The run lock this run relied on expired or was taken by another run: nothing more may be written."""
 
 
+class PreflightError(Dns01Error):
+    """A check before ordering found names the CA would refuse; ``problems`` lists them all."""
+
+
 class NotificationError(Dns01Error):
     """Notifications did not reach enough destinations; ``sent`` lists each one's outcome."""

@@ -42,3 +42,13 @@ def test_failed_and_pending_orders():
     failed = renewal_report([{**CREATED[0], "failed": True, "msg": "rateLimited"}])[0]
     assert failed["status"] == "failed" and failed["msg"] == "rateLimited"
     assert renewal_report([CREATED[0]])[0]["status"] == "pending"
+
+
+def test_time_spent_per_provider_sums_every_attempt():
+    published = [{"records": [{"name": "_acme-challenge.example.test", "providers": ["fallback"], "attempts": [
+        {"provider": "primary", "outcome": "failed", "elapsed_ms": 1200, "message": "refused"},
+        {"provider": "primary", "outcome": "failed", "elapsed_ms": 800, "message": "refused"},
+        {"provider": "fallback", "outcome": "published", "elapsed_ms": 45}]}]}]
+    web = renewal_report(CREATED, published, COMPLETED)[0]
+    assert web["publish_ms"] == {"primary": 2000, "fallback": 45}
+    assert renewal_report(CREATED, PUBLISHED, COMPLETED)[1]["publish_ms"] == {}

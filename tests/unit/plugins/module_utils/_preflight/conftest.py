@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
+from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import World
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def world(clock: FakeClock) -> World:
+    """The root, test, and example.test and other.test below it, each on its own server."""
+    dns_world = World(clock)
+    dns_world.zone(".", {"a.root-servers.test": ["10.0.0.1"]})
+    dns_world.zone("test", {"ns.test": ["10.0.0.5"]}, parent=".")
+    dns_world.zone("example.test", {"ns1.example.test": ["10.0.1.1"], "ns2.example.test": ["10.0.1.2"]}, parent="test")
+    dns_world.zone("other.test", {"ns.other.test": ["10.0.2.1"]}, parent="test")
+    return dns_world
+
+
+@pytest.fixture
+def resolver(world: World, clock: FakeClock) -> Resolver:
+    return Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=1.0)
