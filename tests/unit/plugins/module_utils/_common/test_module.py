@@ -36,8 +36,18 @@ def run_with(action):
     return module.outcome
 
 
-def test_success_exits_with_the_result():
-    assert run_with(lambda: {"changed": True}) == ("exit", {"changed": True})
+def test_success_exits_with_the_result_and_its_duration():
+    kind, result = run_with(lambda: {"changed": True})
+    assert kind == "exit"
+    assert result["changed"] is True
+    assert isinstance(result["duration"], float) and result["duration"] >= 0
+
+
+def test_failure_carries_its_duration_too():
+    def action():
+        raise PublishError("every provider failed")
+
+    assert run_with(action)[1]["duration"] >= 0
 
 
 def test_typed_error_fails_with_its_details():
