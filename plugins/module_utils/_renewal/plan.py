@@ -178,8 +178,8 @@ def _writable_dir(path: str) -> bool:
         return False
 
 
-def _check_directory(plan: Plan, what: str, directory: str, mode: int, create: bool) -> None:
-    """``directory`` exists and is writable, or can be created (with ``mode``)."""
+def _check_directory(plan: Plan, what: str, directory: str, mode: int | None, create: bool) -> None:
+    """``directory`` exists and is writable, or can be created (with ``mode``; None: by someone else)."""
     if os.path.isdir(directory):
         if not _writable_dir(directory):
             plan.add(f"{what}: the directory {directory} is not writable")
@@ -191,7 +191,7 @@ def _check_directory(plan: Plan, what: str, directory: str, mode: int, create: b
         plan.add(f"{what}: the directory {directory} is missing (dns01_renewal_create_directories is off)")
     elif not _writable_dir(existing):
         plan.add(f"{what}: cannot create {directory}, {existing} is not writable")
-    else:
+    elif mode is not None:
         plan.directories.setdefault(directory, mode)
 
 
@@ -219,7 +219,8 @@ def _check_destinations(plan: Plan, certificates: list[t.Any], options: dict[str
         _check_file(plan, f"account key {options['account_key_path']}", options["account_key_path"], 0o700, create)
     settings = options.get("settings") or {}
     if settings.get("lock_backend", "file") == "file" and settings.get("lock_directory") and certificates:
-        _check_directory(plan, f"lock directory {settings['lock_directory']}", settings["lock_directory"], 0o755, True)
+        # run_lock makes its own directory, with the mode it insists on.
+        _check_directory(plan, f"lock directory {settings['lock_directory']}", settings["lock_directory"], None, True)
     if options.get("report_path"):
         _check_file(plan, f"report {options['report_path']}", options["report_path"], 0o755, create)
 
