@@ -56,18 +56,31 @@ options:
     default: []
   breaker_threshold:
     description:
-      - After this many consecutive failures a provider is skipped until O(breaker_cooldown) has passed, in this
-        call and in later calls that share O(breaker_state_file). V(0) turns the breaker off.
+      - After this many consecutive failures a provider endpoint is skipped until O(breaker_cooldown) has passed, in
+        this call and in later calls that share the breaker state (O(breaker_state_file) or O(breaker_redis_url)).
+        V(0) turns the breaker off.
+      - The breaker is kept per endpoint (provider type, server or API URL, zone), not per provider name, so two
+        inventories that both name a provider V(primary) do not trip each other. No secret takes part.
     type: int
     default: 3
   breaker_cooldown:
     description:
-      - Seconds a provider is skipped once its breaker opened. Then one call may try it again.
+      - Seconds a provider is skipped once its breaker opened. Then one call may try it again (half-open) while the
+        others still skip it; its success closes the breaker, its failure opens it for another cool-down.
     type: float
     default: 300.0
   breaker_state_file:
     description:
-      - JSON file that carries breaker state between calls.
-      - Default C(~/.cache/portable.dns01/breaker.json) (or under E(XDG_CACHE_HOME)) on the host that runs the module.
+      - JSON file that carries breaker state between calls, changed under a file lock so concurrent calls all count.
+      - Read from E(DNS01_BREAKER_STATE_FILE) when not set.
+      - Default is one file per project on the host that runs the module,
+        C(~/.cache/portable.dns01/breaker/<hash>.json) (or under E(XDG_CACHE_HOME)), where the hash is of the
+        directory C(ansible-playbook) was started in (of the module's working directory when it runs on another host).
+      - In check mode nothing is written.
     type: path
+  breaker_redis_url:
+    description:
+      - Keep the breaker state in Redis instead of a file, so every AWX/Tower node shares it.
+      - Read from E(DNS01_BREAKER_REDIS_URL) when not set.
+    type: str
 """

@@ -23,6 +23,7 @@ author:
   - portable.dns01 contributors (@portable-dns01)
 extends_documentation_fragment:
   - portable.dns01.acme_account
+  - portable.dns01.run_lock
 attributes:
   check_mode:
     description: Reports per certificate whether an order would be placed or completed; nothing is ordered, answered or written.
@@ -347,18 +348,19 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec impor
 from ansible_collections.portable.dns01.plugins.module_utils._acme.deps import IMPORT_ERRORS
 from ansible_collections.portable.dns01.plugins.module_utils._acme.run import run as run_order
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
+from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import fence_for, run_lock_spec
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec=order_argument_spec(),
+        argument_spec={**order_argument_spec(), **run_lock_spec()},
         mutually_exclusive=ACCOUNT_MUTUALLY_EXCLUSIVE,
         required_together=ACCOUNT_REQUIRED_TOGETHER,
         supports_check_mode=True,
     )
     for library, error in IMPORT_ERRORS.items():
         require(module, library, error)
-    run(module, lambda: run_order(module.params, module.check_mode))
+    run(module, lambda: run_order(module.params, module.check_mode, fence=fence_for(module.params.get("run_lock"))))
 
 
 if __name__ == "__main__":

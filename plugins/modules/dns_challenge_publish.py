@@ -19,15 +19,20 @@ description:
     deadline and a circuit breaker. When a record fails, values this call already published are removed again.
   - O(state=present) never removes other values at the name, since another order may be in flight;
     O(state=absent) removes only the given values.
+  - With O(run_lock), every write is fenced by the run lock, and each value is written to a journal beside the
+    lock before a provider is asked to publish it; removing it drops the entry again.
+  - O(state=swept) removes, through the provider of O(providers) with the same endpoint, every journalled value
+    that a run other than O(run_lock.owner) left behind (that run died or lost the lock).
 author:
   - portable.dns01 contributors (@portable-dns01)
 extends_documentation_fragment:
   - portable.dns01.publish_providers
   - portable.dns01.publish_chain
+  - portable.dns01.run_lock
 attributes:
   check_mode:
     support: full
-    description: Lists the values at each name and reports what would be published or removed.
+    description: Lists the values at each name and reports what would be published, removed or swept; writes nothing, not even the journal.
   diff_mode:
     support: full
     description: Shows the values at each effective name before and after.
@@ -37,10 +42,9 @@ attributes:
 options:
   records:
     description:
-      - The challenge records, one per name.
+      - The challenge records, one per name. Required unless O(state=swept).
     type: list
     elements: dict
-    required: true
     suboptions:
       name:
         description:
@@ -56,9 +60,11 @@ options:
   state:
     description:
       - Whether the values should be published or removed.
+      - V(swept) removes the values journalled by other owners of O(run_lock); needs O(run_lock) and O(providers),
+        ignores O(records).
     type: str
     default: present
-    choices: [present, absent]
+    choices: [present, absent, swept]
   ttl:
     description:
       - TTL of published records. Keep it low so retried validations see new values.
@@ -135,6 +141,23 @@ EXAMPLES = r"""
     providers: "{{ dns01_providers }}"
     simulate_outage: [cloud]
 
+- name: Publish under the run lock, journalling each value beside the lock
+  portable.dns01.dns_challenge_publish:
+    records: "{{ challenge_records }}"
+    providers: "{{ dns01_providers }}"
+    run_lock:
+      name: renewal-production
+      owner: "{{ renewal_lock.owner }}"
+
+- name: Remove what killed earlier runs left behind (the caller holds the lock)
+  portable.dns01.dns_challenge_publish:
+    state: swept
+    providers: "{{ dns01_providers }}"
+    run_lock:
+      name: renewal-production
+      owner: "{{ renewal_lock.owner }}"
+  register: swept
+
 - name: Remove the values after validation
   portable.dns01.dns_challenge_publish:
     state: absent
@@ -143,8 +166,34 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+swept:
+  description: With O(state=swept), one entry per effective name and provider endpoint found in the journal.
+  returned: when O(state=swept)
+  type: list
+  elements: dict
+  contains:
+    provider:
+      description: The catalog's provider that removed the values, or the name the writer gave it when none matches.
+      type: str
+    name:
+      description: Effective name the values were written at.
+      type: str
+    values:
+      description: The journalled values (in check mode, those still present).
+      type: list
+      elements: str
+    outcome:
+      description:
+        - V(removed); V(absent) (already gone); V(would_remove) (check mode); V(not_removable) (acme-dns);
+          their entries are dropped, except in check mode.
+        - V(provider_missing) (no provider of O(providers) has that endpoint) and V(failed) keep their entries for a later sweep.
+      type: str
+      choices: [removed, absent, would_remove, not_removable, provider_missing, failed]
+    message:
+      description: Why the values were not removed.
+      type: str
 records:
-  description: One entry per record, in the order given. Also returned when the module fails.
+  description: One entry per record, in the order given (empty for O(state=swept)). Also returned when the module fails.
   returned: always
   type: list
   elements: dict
@@ -242,11 +291,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import run
 from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
-from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
+from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import PUBLISH_REQUIRED_IF, publish_spec
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=publish_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=publish_spec(), required_if=PUBLISH_REQUIRED_IF, supports_check_mode=True)
     publisher = Publisher(module.params, check_mode=module.check_mode, diff=module._diff)
     run(module, publisher.run)
 

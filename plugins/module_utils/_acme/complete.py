@@ -34,6 +34,7 @@ def _answer_pending(ctx: Context, authorizations: Authorizations) -> None:
         if challenge is None:
             raise AcmeError(f"the CA offers no dns-01 challenge for {challenges.identifier(authz)}")
         if challenge.get("status") == "pending":
+            ctx.fence()
             ctx.client.answer(challenge)
 
 
@@ -136,6 +137,8 @@ def deploy(ctx: Context, spec: CertSpec, chains: tuple[str, list[str]], new_key:
     """Install the preferred chain; what changed and what the certificate is."""
     chain = certs.select_chain(chains[0], chains[1], spec.preferred_chain)
     files = changed_files(_files(spec, new_key, chain))
+    if files:
+        ctx.fence()
     backups = install(files, ctx.stamp()) if files else {}
     leaf = certs.load_pem(certs.split_pem(chain)[0])
     return {"changed": bool(files), "backup_files": backups, "certificate": certs.describe(leaf)}

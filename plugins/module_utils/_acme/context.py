@@ -11,6 +11,7 @@ This is a private module_utils file: its API may change without notice.
 from __future__ import annotations
 
 import threading
+import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.account import AccountOptions, ensure_account
 from ansible_collections.portable.dns01.plugins.module_utils._acme.client import AcmeClient
@@ -21,8 +22,11 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.clock impor
 class Context:
     """Shared by the worker threads; only the account registration needs a lock."""
 
-    def __init__(self, client: AcmeClient, clock: Clock, options: RunOptions, account: AccountOptions) -> None:
+    def __init__(self, client: AcmeClient, clock: Clock, options: RunOptions, account: AccountOptions,
+                 fence: t.Callable[[], None] | None = None) -> None:
         self.client = client
+        # Raises when the run lock is no longer this run's; called before answering and installing.
+        self.fence = fence or (lambda: None)
         self.clock = clock
         self.options = options
         self.account = account

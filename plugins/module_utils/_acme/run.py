@@ -20,6 +20,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.context impor
 from ansible_collections.portable.dns01.plugins.module_utils._acme.create import create
 from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import RunOptions, parse_all
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import LockLostError
 
 STEPS = {"create": create, "complete": complete}
 
@@ -44,7 +45,8 @@ def _summary(ctx: Context, url: str, results: list[dict[str, t.Any]], key_create
     }
 
 
-def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, session: t.Any = None) -> dict[str, t.Any]:
+def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, session: t.Any = None,
+        fence: t.Callable[[], None] | None = None) -> dict[str, t.Any]:
     """Validate everything, then work every certificate; ``session`` replaces HTTP in tests."""
     clock = clock or Clock()
     specs = parse_all(params["certificates"])
@@ -54,10 +56,13 @@ def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, 
     key, key_created = _account_key(account, check_mode, clock)
     verify = directory.verify_option(params["ca_bundle"], params["validate_certs"])
     client = connect(url, verify, clock, keys.jwk_and_alg(key) if key else None, timeout=params["request_timeout"], session=session)
-    ctx = Context(client, clock, options, account)
+    ctx = Context(client, clock, options, account, fence)
     results = batch.run_all(specs, lambda spec, result: STEPS[options.step](ctx, spec, result), options.concurrency)
     if results and not any(result["failed"] for result in results):
         ctx.account_url()
     summary = _summary(ctx, url, results, key_created)
+    lost = [result for result in results if result.get("error_class") == LockLostError.__name__]
+    if lost:
+        raise LockLostError(lost[0]["msg"], **summary)
     batch.raise_if_failed(results, summary)
     return summary

@@ -106,5 +106,13 @@ class InstallError(Dns01Error):
     """Writing certificate or key files failed; the previous files are untouched."""
 
 
-class LockError(Dns01Error):
-    """Another run holds the lock for this work."""
+class StateError(Dns01Error):
+    """State that outlives a run (lock, journal, breaker) cannot be read or written safely."""
+
+
+class LockError(StateError):
+    """Another run holds the lock for this work, or the lock store cannot be used."""
+
+
+class LockLostError(LockError):
+    """The run lock this run relied on expired or was taken by another run: nothing more may be written."""

@@ -40,6 +40,9 @@ def run(module: t.Any, action: t.Callable[[], dict[str, t.Any]]) -> None:
         module.fail_json(msg=missing_required_lib(exc.msg), duration=_since(start), **exc.details)
     except Dns01Error as exc:
         module.fail_json(**{"duration": _since(start), **exc.result()})
+    # ansible-core 2.19 deprecates a ``warnings`` result key: say them through the module.
+    for warning in result.pop("warnings", None) or []:
+        module.warn(warning)
     module.exit_json(**{"duration": _since(start), **result})
 
 

@@ -6,18 +6,32 @@
 """Locks as files in a directory, for runs on one host.
 
 This is a private module_utils file: its API may change without notice.
-A lock is a file created with O_EXCL; an expired one is taken over through an
-atomic rename, so two runs racing for a stale lock cannot both win.
+Every change of a lock (take, renew, take over, release, clear) runs under
+``flock`` on a side file, so two runs never both decide the lock is theirs;
+the lock file itself is written whole to a temporary file and linked or
+renamed into place, so a reader never finds it empty or torn.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import secrets
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import LockError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import LockError, StateError
+from ansible_collections.portable.dns01.plugins.module_utils._lock.journal import FileJournal
 from ansible_collections.portable.dns01.plugins.module_utils._lock.lock import Holder, LockBackend
+from ansible_collections.portable.dns01.plugins.module_utils._lock.process import Process
+from ansible_collections.portable.dns01.plugins.module_utils._state.files import (
+    create_json,
+    mutex,
+    read_json,
+    replace_json,
+    secure_directory,
+)
+
+# Root-owned and kept across reboots, unlike /var/lock (a tmpfs every user can write).
+DEFAULT_DIRECTORY = "/var/lib/portable-dns01/locks"
 
 
 class FileLocks(LockBackend):
@@ -28,66 +42,94 @@ class FileLocks(LockBackend):
     def _path(self, name: str) -> str:
         return os.path.join(self.directory, f"{name}.lock")
 
-    def _create(self, path: str, holder: Holder) -> bool:
+    def _mutex(self, name: str) -> str:
+        return os.path.join(self.directory, f".{name}.mutex")
+
+    def _ready(self) -> None:
         try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            raise LockError(f"cannot create lock file {path}: {exc.strerror}", path=path) from exc
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(dataclass_dict(holder), stream)
-        return True
+            secure_directory(self.directory)
+        except StateError as exc:
+            raise LockError(exc.msg, **exc.details) from exc
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    def where(self, name: str) -> str:
+        return f"lock file {self._path(name)}"
+
+    def journal(self, name: str) -> FileJournal:
+        self._ready()
+        return FileJournal(os.path.join(self.directory, f"{name}.journal"))
 
     def holder(self, name: str) -> Holder | None:
         try:
-            with open(self._path(name), encoding="utf-8") as stream:
-                data = json.load(stream)
-            return Holder(str(data["owner"]), float(data["expires"]))
-        except FileNotFoundError:
-            return None
-        except (ValueError, KeyError, TypeError):
-            # A torn or foreign file: treat it as expired so it cannot block forever.
+            data = read_json(self._path(name))
+            return None if data is None else Holder.load(data)
+        except ValueError:
+            # Written whole, so only a foreign file reads badly: treat it as expired so it cannot block forever.
             return Holder("unreadable", 0.0)
+        except OSError as exc:
+            raise LockError(f"cannot read {self.where(name)}: {exc.strerror}", lock=self._path(name)) from exc
 
-    def try_acquire(self, name: str, owner: str, ttl: float) -> Holder | None:
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+    def try_acquire(self, name: str, owner: str, ttl: float, process: Process | None = None) -> Holder | None:
+        self._ready()
+        now = self._now()
+        with mutex(self._mutex(name)):
+            current = self.holder(name)
+            if current is not None and current.owner == owner:
+                replace_json(self._path(name), {**current.record(), "expires": now + ttl})
+                return None
+            if current is not None and not current.stale(now):
+                return current
+            mine = Holder.of(owner, now + ttl, now, process)
+            if current is not None and not self._discard(name, current):
+                return self.holder(name)
+            return None if create_json(self._path(name), mine.record()) else self.holder(name)
+
+    def _discard(self, name: str, observed: Holder) -> bool:
+        """Move the observed lock file aside under a unique name, and keep it out only if it is the one observed."""
         path = self._path(name)
-        mine = Holder(owner, self.clock.now().timestamp() + ttl)
-        if self._create(path, mine):
-            return None
-        current = self.holder(name)
-        if current is not None and current.owner == owner:
-            return self._renew(path, mine)
-        if current is not None and current.expires > self.clock.now().timestamp():
-            return current
-        return self._take_over(name, mine)
-
-    def _renew(self, path: str, mine: Holder) -> None:
-        temporary = f"{path}.renew.{mine.owner}"
-        with open(temporary, "w", encoding="utf-8") as stream:
-            json.dump(dataclass_dict(mine), stream)
-        os.replace(temporary, path)
-
-    def _take_over(self, name: str, mine: Holder) -> Holder | None:
-        """Move the stale file aside under a unique name; only one racer's rename succeeds."""
-        path = self._path(name)
-        stale = f"{path}.stale.{mine.owner}"
+        aside = f"{path}.stale.{secrets.token_hex(8)}"
         try:
-            os.rename(path, stale)
+            os.rename(path, aside)
         except FileNotFoundError:
-            pass
-        else:
-            os.unlink(stale)
-        return None if self._create(path, mine) else self.holder(name)
-
-    def release(self, name: str, owner: str) -> bool:
-        current = self.holder(name)
-        if current is None or current.owner != owner:
+            return True
+        try:
+            moved = Holder.load(read_json(aside))
+        except ValueError:
+            moved = Holder("unreadable", 0.0)
+        if moved != observed:
+            # Another run's fresh lock: put it back (link never overwrites) and let it stand.
+            try:
+                os.link(aside, path)
+            except FileExistsError:
+                pass
+            os.unlink(aside)
             return False
-        os.unlink(self._path(name))
+        os.unlink(aside)
         return True
 
+    def extend(self, name: str, owner: str, ttl: float) -> bool:
+        self._ready()
+        now = self._now()
+        with mutex(self._mutex(name)):
+            current = self.holder(name)
+            if current is None or current.owner != owner or current.expires <= now:
+                return False
+            replace_json(self._path(name), {**current.record(), "expires": now + ttl})
+            return True
 
-def dataclass_dict(holder: Holder) -> dict:
-    return {"owner": holder.owner, "expires": holder.expires}
+    def release(self, name: str, owner: str) -> bool:
+        self._ready()
+        with mutex(self._mutex(name)):
+            current = self.holder(name)
+            if current is None or current.owner != owner:
+                return False
+            return self._discard(name, current)
+
+    def remove(self, name: str, observed: Holder) -> bool:
+        self._ready()
+        with mutex(self._mutex(name)):
+            if self.holder(name) != observed:
+                return False
+            return self._discard(name, observed)

@@ -24,16 +24,23 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     PublishError,
 )
+from ansible_collections.portable.dns01.plugins.module_utils._lock import process
+from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import RunLock
 from ansible_collections.portable.dns01.plugins.module_utils._publish.breaker import Breaker, default_state_file
-from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import STRATEGIES, Chain, Done, Outcome
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import STRATEGIES, Chain, Done, Outcome, breaker_key
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import build_providers
+from ansible_collections.portable.dns01.plugins.module_utils._publish.identity import identity
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lookup import Names
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import check_name, check_values, normalize
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
+from ansible_collections.portable.dns01.plugins.module_utils._publish.sweep import Ledger, sweep
+from ansible_collections.portable.dns01.plugins.module_utils._state.redis import PREFIX, connect
+from ansible_collections.portable.dns01.plugins.module_utils._state.store import RedisStore
 
 # A rollback runs after the deadline may have passed: it gets its own short budget.
 ROLLBACK_SECONDS = 30.0
 CHANGING = ("published", "removed")
+BREAKER_PREFIX = PREFIX + "breaker:"
 
 
 @dataclasses.dataclass
@@ -88,12 +95,18 @@ class Publisher:
         self.session_factory = session_factory
         self.types = types
         self.journal = Journal()
+        self.run_lock: RunLock | None = None
+        self.ledger: Ledger | None = None
         self.ctx: Context | None = None
         self.warnings: list[str] = []
 
     def run(self) -> dict[str, t.Any]:
-        records = check_records(self.params.get("records"))
         check_chain_options(self.params)
+        self.run_lock = RunLock.from_params(self.params.get("run_lock"), self.clock)
+        self.ledger = Ledger(self.run_lock, self.clock) if self.run_lock else None
+        if self.params.get("state") == "swept":
+            return self._sweep()
+        records = check_records(self.params.get("records"))
         deadline = Deadline(self.clock, float(self.params["timeout"]))
         self.ctx = Context(self.clock, deadline, float(self.params["connect_timeout"]), float(self.params["read_timeout"]),
                            resolver=self.names, session_factory=self.session_factory, txt_lookup=self.names.txt_lookup)
@@ -101,12 +114,25 @@ class Publisher:
         check_outages(self.params.get("simulate_outage") or [], providers)
         targets = [self._target(name, values) for name, values in records]
         _check_backend_values(targets, providers)
-        chain = Chain(providers, self.clock, deadline, self._breaker(), retries=int(self.params["retries"]),
+        chain = Chain(providers, self.clock, deadline, self._breaker(providers), retries=int(self.params["retries"]),
                       simulate_outage=self.params.get("simulate_outage") or ())
         records: list[dict[str, t.Any]] = []
         for target in targets:
             records.append(self._record(chain, target, records))
         return self._result(records)
+
+    def _sweep(self) -> dict[str, t.Any]:
+        if self.run_lock is None:
+            raise InputError("state=swept needs run_lock: the journal lives beside the lock, and sweeping needs to hold it",
+                             field="run_lock")
+        self.ctx = Context(self.clock, Deadline(self.clock, float(self.params["timeout"])), float(self.params["connect_timeout"]),
+                           float(self.params["read_timeout"]), resolver=self.names, session_factory=self.session_factory,
+                           txt_lookup=self.names.txt_lookup)
+        providers = build_providers(self.params.get("providers") or [], self.ctx, self.types)
+        self.run_lock.check()
+        swept = sweep(self.run_lock, providers, self.check_mode)
+        changed = any(item["outcome"] in ("removed", "would_remove") for item in swept)
+        return {"changed": changed, "swept": swept, "records": []}
 
     def _target(self, name: str, values: list[str]) -> Target:
         chain = self.names.follow_cname(name) if self.params.get("follow_cnames", True) else []
@@ -114,9 +140,14 @@ class Publisher:
         links = [normalize(link) for link in chain]
         return Target(name, values, target, links if len(links) > 1 else [])
 
-    def _breaker(self) -> Breaker:
-        path = self.params.get("breaker_state_file") or default_state_file()
-        return Breaker(self.clock, int(self.params["breaker_threshold"]), float(self.params["breaker_cooldown"]), path)
+    def _breaker(self, providers: list[Provider]) -> Breaker:
+        aliases = {breaker_key(provider): identity(provider) for provider in providers}
+        threshold, cooldown = int(self.params["breaker_threshold"]), float(self.params["breaker_cooldown"])
+        if self.params.get("breaker_redis_url"):
+            store = RedisStore(connect(self.params["breaker_redis_url"]), BREAKER_PREFIX)
+            return Breaker(self.clock, threshold, cooldown, store=store, aliases=aliases, read_only=self.check_mode)
+        path = self.params.get("breaker_state_file") or default_state_file(_project_directory())
+        return Breaker(self.clock, threshold, cooldown, path, aliases=aliases, read_only=self.check_mode)
 
     def _record(self, chain: Chain, target: Target, previous: list[dict[str, t.Any]]) -> dict[str, t.Any]:
         outcome = self._run_chain(chain, target)
@@ -146,7 +177,9 @@ class Publisher:
             if not missing:
                 return Done(provider, "unchanged", before)
             if not self.check_mode:
-                # Journal first: a write that fails halfway is rolled back too.
+                # Journal first: a write that fails halfway is rolled back too, or swept by a later run.
+                if self.ledger:
+                    self.ledger.before_publish(provider, target.target, missing)
                 self.journal.add(provider, target.target, missing)
                 provider.publish(target.target, missing, int(self.params["ttl"]))
             return Done(provider, "published", before)
@@ -157,9 +190,15 @@ class Publisher:
             before = provider.list(target.target)
             present = set(target.values) & before
             if not present:
+                if self.ledger and not self.check_mode:
+                    self.ledger.removed(provider, target.target, set(target.values))
                 return Done(provider, "unchanged", before)
             if not self.check_mode:
+                if self.ledger:
+                    self.ledger.before_write()
                 provider.remove(target.target, present)
+                if self.ledger:
+                    self.ledger.removed(provider, target.target, set(target.values))
             return Done(provider, "removed", before)
         return work
 
@@ -182,7 +221,15 @@ class Publisher:
 
     def _rollback(self) -> list[dict[str, t.Any]]:
         self.ctx.deadline = Deadline(self.clock, min(ROLLBACK_SECONDS, float(self.params["timeout"])))
-        return self.journal.rollback()
+        if self.ledger:
+            # A run that lost its lock writes nothing more; its journal entries wait for the sweep.
+            self.ledger.before_write()
+        rolled_back = self.journal.rollback()
+        for report in rolled_back:
+            if self.ledger and report["outcome"] == "removed":
+                provider, values = self.journal.entries[(report["provider"], report["name"])]
+                self.ledger.removed(provider, report["name"], values)
+        return rolled_back
 
     def _warn(self, target: Target, outcome: Outcome) -> None:
         for error in outcome.errors:
@@ -197,6 +244,12 @@ class Publisher:
         if self.warnings:
             result["warnings"] = self.warnings
         return result
+
+
+def _project_directory() -> str | None:
+    """Where ansible-playbook was started: the project whose runs share a breaker by default."""
+    run = process.controller()
+    return process.working_directory(run.pid) if run else None
 
 
 def _value_map(records: list[dict[str, t.Any]], key: str) -> dict[str, list[str]]:
@@ -241,8 +294,8 @@ def check_records(records: t.Any) -> list[tuple[str, list[str]]]:
 def check_chain_options(params: dict[str, t.Any]) -> None:
     if params.get("strategy") not in STRATEGIES:
         raise InputError(f"strategy must be one of {', '.join(STRATEGIES)}", field="strategy")
-    if params.get("state", "present") not in ("present", "absent"):
-        raise InputError("state must be present or absent", field="state")
+    if params.get("state", "present") not in ("present", "absent", "swept"):
+        raise InputError("state must be present, absent or swept", field="state")
     count = len(params.get("providers") or [])
     if not 1 <= int(params.get("min_success") or 0) <= max(count, 1):
         raise InputError(f"min_success must be between 1 and the number of providers ({count})", field="min_success")

@@ -16,6 +16,8 @@ import typing as t
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import run_lock_spec
+
 LEXICON = {
     "provider": {"type": "str", "required": True},
     "options": {"type": "dict", "default": {}, "no_log": True},
@@ -95,22 +97,28 @@ def chain_spec() -> dict[str, t.Any]:
         "simulate_outage": {"type": "list", "elements": "str", "default": []},
         "breaker_threshold": {"type": "int", "default": 3},
         "breaker_cooldown": {"type": "float", "default": 300.0},
-        "breaker_state_file": {"type": "path"},
+        "breaker_state_file": {"type": "path", "fallback": (env_fallback, ["DNS01_BREAKER_STATE_FILE"])},
+        "breaker_redis_url": {"type": "str", "no_log": True, "fallback": (env_fallback, ["DNS01_BREAKER_REDIS_URL"])},
     }
 
 
 def publish_spec() -> dict[str, t.Any]:
     """The whole argument spec of ``dns_challenge_publish``."""
     spec = {
-        "records": {"type": "list", "elements": "dict", "required": True, "options": {
+        "records": {"type": "list", "elements": "dict", "options": {
             "name": {"type": "str", "required": True},
             "values": {"type": "list", "elements": "str", "required": True},
         }},
-        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent", "swept"]},
         "ttl": {"type": "int", "default": 60},
         "follow_cnames": {"type": "bool", "default": True},
         "bootstrap_resolvers": {"type": "list", "elements": "str", "default": []},
     }
     spec.update(providers_spec())
     spec.update(chain_spec())
+    spec.update(run_lock_spec())
     return spec
+
+
+# records are needed to publish or remove; sweeping reads the journal beside the run lock instead.
+PUBLISH_REQUIRED_IF = [("state", "present", ["records"]), ("state", "absent", ["records"]), ("state", "swept", ["run_lock"])]

@@ -19,6 +19,10 @@ class RecordingModule:
 
     def __init__(self):
         self.outcome = None
+        self.warnings = []
+
+    def warn(self, warning):
+        self.warnings.append(warning)
 
     def exit_json(self, **kwargs):
         self.outcome = ("exit", kwargs)
@@ -48,6 +52,14 @@ def test_failure_carries_its_duration_too():
         raise PublishError("every provider failed")
 
     assert run_with(action)[1]["duration"] >= 0
+
+
+def test_warnings_go_through_module_warn_not_the_result():
+    module = RecordingModule()
+    with pytest.raises(Exited):
+        run(module, lambda: {"changed": False, "warnings": ["provider pdns failed"]})
+    assert module.outcome == ("exit", {"changed": False})
+    assert module.warnings == ["provider pdns failed"]
 
 
 def test_typed_error_fails_with_its_details():

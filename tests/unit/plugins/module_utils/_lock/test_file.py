@@ -21,7 +21,8 @@ def locks(tmp_path, fake_clock):
 
 def params(tmp_path, **extra):
     base = {"name": "renewal", "state": "acquired", "owner": None, "backend": "file",
-            "redis_url": None, "directory": str(tmp_path / "locks"), "ttl": 60, "wait": 0}
+            "redis_url": None, "directory": str(tmp_path / "locks"), "ttl": 60, "wait": 0,
+            "force": False, "heartbeat": False}
     return {**base, **extra}
 
 
@@ -37,7 +38,7 @@ def test_expired_lock_is_taken_over(locks, fake_clock):
     fake_clock.advance(61)
     assert locks.try_acquire("renewal", "b", 60) is None
     assert locks.holder("renewal").owner == "b"
-    assert sorted(os.listdir(locks.directory)) == ["renewal.lock"]
+    assert sorted(name for name in os.listdir(locks.directory) if not name.startswith(".")) == ["renewal.lock"]
 
 
 def test_same_owner_renews_its_expiry(locks, fake_clock):
@@ -90,7 +91,8 @@ def test_module_action_acquires_with_a_fresh_token_and_releases(tmp_path, fake_c
 def test_check_mode_reports_and_changes_nothing(tmp_path, fake_clock):
     run_lock_action(params(tmp_path, owner="a"), False, fake_clock)
     report = run_lock_action(params(tmp_path, owner="b"), True, fake_clock)
-    assert report == {"changed": True, "name": "renewal", "held_by_other": True}
+    assert report["changed"] is True and report["held_by_other"] is True
+    assert report["holder"]["owner"] == "a" and report["lock"].endswith("renewal.lock")
     assert FileLocks(str(tmp_path / "locks"), fake_clock).holder("renewal").owner == "a"
 
 
