@@ -58,6 +58,10 @@ _value:
     timings:
       description: Seconds each step took (C(validate), C(lock), C(sweep), C(create), C(publish), C(wait), C(complete), C(cleanup)).
       type: dict
+    swept:
+      description: Values a dead run had left, found in the journal by the sweep, with C(provider), C(name), C(values), C(outcome) and C(message).
+      type: list
+      elements: dict
     lines:
       description: The report as text, one line per certificate and one per provider attempt.
       type: list
@@ -131,7 +135,7 @@ Result = t.Dict[str, t.Any]
 STEPS = ("plan", "lock", "swept", "created", "published", "propagated", "completed", "cleaned")
 TIMING_NAMES = dict(zip(STEPS, ("validate", "lock", "sweep", "create", "publish", "wait", "complete", "cleanup")))
 # The steps that stop the run for every certificate when they fail.
-BLOCKING = (("plan", "validate"), ("lock", "lock"), ("swept", "sweep"))
+BLOCKING = (("plan", "validate"), ("lock", "lock"))
 
 
 def _duration(result: Result | None) -> float | None:
@@ -265,10 +269,22 @@ def _attempt_line(attempt: Result) -> str:
     return f"{line} ({attempt['message']})" if attempt.get("message") else line
 
 
-def _lines(entries: list[Result], error: Result | None) -> list[str]:
+def _swept(run: Result) -> list[Result]:
+    """What the sweep found of dead runs: provider, name, values, outcome, message."""
+    swept = run.get("swept") or {}
+    return [{key: item.get(key) for key in ("provider", "name", "values", "outcome", "message")}
+            for item in swept.get("swept") or []]
+
+
+def _lines(entries: list[Result], error: Result | None, run: Result) -> list[str]:
     lines = []
     if error:
         lines.append(f"run stopped in {error['phase']}: {error['msg']}")
+    if failed(run.get("swept")):
+        lines.append(f"sweeping what dead runs left failed: {_why(run['swept'])}")
+    for item in _swept(run):
+        lines.append(f"swept from a dead run: {item['name']} through {item['provider']}: {item['outcome']}"
+                     + (f" ({item['message']})" if item.get("message") else ""))
     for entry in entries:
         carried = ", ".join(entry["carried_by"]) or "-"
         lines.append(f"{entry['id']}: {entry['status']}" + (f" in {entry['phase']}" if entry["phase"] else "")
@@ -288,7 +304,7 @@ def renewal_report(run: Result, certificates: list[Result]) -> Result:
     entries = [_entry(definition, run, opened, finished, error) for definition in certificates or []]
     failures = [entry["id"] for entry in entries if entry["status"] == "failed"]
     return {"status": "failed" if failures or error else "ok", "error": error, "failed": failures,
-            "timings": _timings(run), "lines": _lines(entries, error), "certificates": entries}
+            "timings": _timings(run), "swept": _swept(run), "lines": _lines(entries, error, run), "certificates": entries}
 
 
 class FilterModule:

@@ -155,6 +155,8 @@ class Renewal:
             "dns01_renewal_lock_name": f"renewal-{self.label}",
             "dns01_renewal_lock_wait": 0,
             "dns01_renewal_report_path": str(tmp_path / "report.json"),
+            # The breaker would carry one test's faults into the next.
+            "dns01_renewal_breaker_state_file": str(tmp_path / "breaker.json"),
         }
 
     def certificate(self, name: str, providers: list[str], old: bool = True) -> dict:
