@@ -441,5 +441,99 @@ def test_everything_down(renewal, fault, strategy):
     assert all(attempt["message"] for attempt in errors.values())
     assert renewal.files() == before
     assert renewal.txt_left() == {}
-    assert not [path for path in (renewal.tmp / "certs").rglob("*") if path.name not in ("cert.pem", "key.pem", "cert", "")
-                and path.is_file()]
+    assert leftovers(renewal.tmp / "certs") == []
+
+
+# --- crashes: SIGKILL of the playbook and its workers ---------------------------------------------
+
+def start(renewal: Renewal, extra: dict | None = None) -> subprocess.Popen:
+    """The playbook in its own process group, so a kill takes its workers too."""
+    return subprocess.Popen(renewal.command("renew.yml", extra), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=os.environ, start_new_session=True)
+
+
+def read_until(process: subprocess.Popen, marker: str, timeout: float = 180) -> str:
+    """The output up to the line holding ``marker``."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    for line in process.stdout:
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+        assert time.monotonic() < deadline, "".join(seen)
+    pytest.fail(f"the run ended before {marker!r}:\n{''.join(seen)[-3000:]}")
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+# (task whose start is awaited, seconds to let it run, extra settings)
+KILL_POINTS = {
+    "after ordering": ("Publish the challenge values", 0.0, {}),
+    "after publishing": ("Wait until every authoritative nameserver", 0.0, {}),
+    # A resolver that never answers keeps the wait going.
+    "while waiting": ("Wait until every authoritative nameserver", 2.0, {"dns01_renewal_check_resolvers": ["127.0.1.99"]}),
+    "while finalizing": ("Answer the challenges, finalize", 0.5, {}),
+}
+
+
+def leftovers(directory: pathlib.Path) -> list[str]:
+    """Files in the certificate directories other than the certificate, the key and the backups of an install."""
+    return sorted(str(path) for path in directory.rglob("*")
+                  if path.is_file() and path.name not in ("cert.pem", "key.pem") and not path.name.endswith(".bak"))
+
+
+@pytest.mark.parametrize("strategy", ["failover", "all"])
+@pytest.mark.parametrize("point", sorted(KILL_POINTS))
+def test_sigkill(renewal, point, strategy):
+    renewal.certificate("crash", ["update", "primary"])
+    renewal.settings["dns01_renewal_strategy"] = strategy
+    before = renewal.files()
+    marker, delay, extra = KILL_POINTS[point]
+    process = start(renewal, extra)
+    read_until(process, marker)
+    time.sleep(delay)
+    kill_group(process)
+    after = renewal.files()
+    if point == "while finalizing" and after != before:
+        # Installed before the kill landed: then whole and consistent.
+        cert = x509.load_pem_x509_certificate(after["crash/cert.pem"])
+        key = serialization.load_pem_private_key(after["crash/key.pem"], None)
+        assert cert.public_key().public_numbers() == key.public_key().public_numbers()
+    else:
+        assert after == before
+    assert leftovers(renewal.tmp / "certs") == []
+    started = time.monotonic()
+    result = renewal.run()
+    assert result.rc == 0, result
+    assert time.monotonic() - started < 120
+    assert result.certificate("crash")["status"] in ("renewed", "not due")
+    assert leftovers(renewal.tmp / "certs") == []
+    assert renewal.txt_left() == {}
+    if point in ("after publishing", "while waiting"):
+        assert any(item["outcome"] == "removed" for item in result.report["swept"]), result.report
+
+
+# --- two runs at once ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("backend", ["file", "redis"])
+def test_two_runs_at_once(renewal, lab, backend):
+    renewal.certificate("once", ["update"])
+    if backend == "redis":
+        renewal.settings.update(dns01_renewal_lock_backend="redis", dns01_renewal_lock_redis_url=lab["LAB_REDIS_URL"])
+    first = start(renewal, {"dns01_renewal_report_path": str(renewal.tmp / "first.json")})
+    read_until(first, "Create or resume the ACME orders")
+    second = renewal.run("renew.yml", {"dns01_renewal_report_path": str(renewal.tmp / "second.json")})
+    output, _ = first.communicate(timeout=240)
+    assert first.returncode == 0, output[-3000:]
+    first_report = json.loads((renewal.tmp / "first.json").read_text())
+    assert first_report["certificates"][0]["status"] == "renewed"
+    assert second.rc != 0, second
+    entry = second.certificate("once")
+    assert entry["status"] == "failed" and entry["phase"] == "lock" and entry["decision"] is None
+    assert "held by another run" in entry["error"]
+    assert "Create or resume the ACME orders" not in second.output.split("Take the renewal lock", 1)[1].split("PLAY RECAP")[0] \
+        or "skipping" in second.output
+    assert renewal.txt_left() == {}
