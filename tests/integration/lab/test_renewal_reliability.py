@@ -534,6 +534,5 @@ def test_two_runs_at_once(renewal, lab, backend):
     entry = second.certificate("once")
     assert entry["status"] == "failed" and entry["phase"] == "lock" and entry["decision"] is None
     assert "held by another run" in entry["error"]
-    assert "Create or resume the ACME orders" not in second.output.split("Take the renewal lock", 1)[1].split("PLAY RECAP")[0] \
-        or "skipping" in second.output
+    assert "Create or resume the ACME orders" not in second.output
     assert renewal.txt_left() == {}
