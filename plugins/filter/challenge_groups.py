@@ -16,7 +16,7 @@ description:
     M(portable.dns01.dns_challenge_publish).
   - So a renewal of many certificates publishes with one module call per chain,
     not one per certificate.
-  - Groups carry provider names, never provider definitions: those hold secrets and
+  - Groups carry provider names, never provider definitions, since those hold secrets and
     would be printed wherever the groups are (a fact at C(-v), a loop item). Pick the
     definitions inline in the module's arguments with P(portable.dns01.provider_chain#filter).
   - Certificates whose order failed are left out.

@@ -11,11 +11,11 @@ short_description: The provider chains of a renewal run that published their cha
 version_added: 0.2.0
 description:
   - From the registered result of a M(portable.dns01.dns_challenge_publish) loop over
-    P(portable.dns01.challenge_groups#filter), one entry per chain that published: its records (what to
+    P(portable.dns01.challenge_groups#filter), one entry per chain that published, with its records (what to
     wait for, and later remove) and the providers that were tried (what to remove them through).
-  - Chains that failed are left out: the module removed what it had published before failing, and
+  - Chains that failed are left out; the module removed what it had published before failing, and
     nobody serves their records, so waiting for them would only time out.
-  - A provider that was tried but failed is listed too: a write that timed out may still have landed.
+  - A provider that was tried but failed is listed too, since a write that timed out may still have landed.
 options:
   _input:
     description: The registered result of the publishing loop.

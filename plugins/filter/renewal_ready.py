@@ -12,7 +12,7 @@ version_added: 0.2.0
 description:
   - Keeps the certificates of O(_input) whose order is open and not failed, and whose every challenge
     record was published by its provider chain and served by every authoritative server, and adds the
-    order's C(order_url): what M(portable.dns01.acme_order) needs for step C(complete).
+    order's C(order_url), which M(portable.dns01.acme_order) needs for step C(complete).
   - So a certificate whose chain could not publish, or whose record was not served, never holds back
     another certificate of the same run.
 options:

@@ -10,10 +10,10 @@ name: renewal_report
 short_description: The report of a renewal run, one entry per certificate, whatever happened
 version_added: 0.1.0
 description:
-  - Combines the registered results of the renewal role's tasks into one document: per certificate the
+  - Combines the registered results of the renewal role's tasks into one document, with per certificate the
     decision, the status, the providers tried with their outcome and error, the timings and the error;
     for the run its status, the error that stopped it, the time of each step and the certificates that failed.
-  - Works on a run that stopped anywhere (bad inventory, lock held, CA down): certificates the run never
+  - Works on a run that stopped anywhere (bad inventory, lock held, CA down); certificates the run never
     reached are reported as failed with the run's error.
 options:
   _input:

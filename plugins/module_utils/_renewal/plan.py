@@ -15,6 +15,7 @@ the module masks them in everything it returns.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tempfile
 import typing as t
@@ -128,10 +129,10 @@ def _check_certificate(plan: Plan, index: int, cert: t.Any, seen: set[str]) -> N
 
 def _check_settings(plan: Plan, settings: dict[str, t.Any], certificates: list[t.Any]) -> None:
     for key in POSITIVE:
-        if key in settings and not _number(settings[key]) > 0:
+        if key in settings and not _at_least(settings[key], 0, strict=True):
             plan.add(f"dns01_renewal_{key} must be positive (got {settings[key]!r})")
     for key in NOT_NEGATIVE:
-        if key in settings and not _number(settings[key]) >= 0:
+        if key in settings and not _at_least(settings[key], 0):
             plan.add(f"dns01_renewal_{key} must not be negative (got {settings[key]!r})")
     strategy = settings.get("strategy", "failover")
     if strategy not in ("failover", "all"):
@@ -149,6 +150,14 @@ def _check_settings(plan: Plan, settings: dict[str, t.Any], certificates: list[t
         plan.add(f"dns01_renewal_lock_backend must be file, redis or none (got {backend!r})")
     if backend == "redis" and not (settings.get("lock_redis_url") or os.environ.get("DNS01_REDIS_URL")):
         plan.add("dns01_renewal_lock_redis_url is required with dns01_renewal_lock_backend=redis")
+
+
+def _at_least(value: t.Any, bound: float, strict: bool = False) -> bool:
+    """Whether ``value`` is a number above (``strict``) or at least ``bound``; text that is no number is not."""
+    number = _number(value)
+    if math.isnan(number):
+        return False
+    return number > bound if strict else number >= bound
 
 
 def _number(value: t.Any) -> float:

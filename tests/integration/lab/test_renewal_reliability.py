@@ -88,8 +88,8 @@ def catalog(lab: dict, acme_dns: dict) -> list[dict]:
     """primary: the PowerDNS API (which the faults break); update: RFC 2136 on the same server; acmedns."""
     return [
         {"name": "primary", "type": "lexicon", "zone": lab["LAB_PDNS_ZONE"],
-         "lexicon": {"provider": "powerdns", "options": {"auth_token": lab["LAB_PDNS_API_KEY"],
-                                                          "pdns_server": lab["LAB_PDNS_API_URL"], "pdns_server_id": "localhost"}}},
+         "lexicon": {"provider": "powerdns", "options": {
+             "auth_token": lab["LAB_PDNS_API_KEY"], "pdns_server": lab["LAB_PDNS_API_URL"], "pdns_server_id": "localhost"}}},
         {"name": "update", "type": "rfc2136", "zone": lab["LAB_PDNS_ZONE"],
          "rfc2136": {"server": lab["LAB_PDNS_DNS"], "key_name": lab["LAB_PDNS_TSIG_NAME"],
                      "key_secret": lab["LAB_PDNS_TSIG_SECRET"], "timeout": 2}},
@@ -526,7 +526,7 @@ def test_two_runs_at_once(renewal, lab, backend):
     first = start(renewal, {"dns01_renewal_report_path": str(renewal.tmp / "first.json")})
     read_until(first, "Create or resume the ACME orders")
     second = renewal.run("renew.yml", {"dns01_renewal_report_path": str(renewal.tmp / "second.json")})
-    output, _ = first.communicate(timeout=240)
+    output = first.communicate(timeout=240)[0]
     assert first.returncode == 0, output[-3000:]
     first_report = json.loads((renewal.tmp / "first.json").read_text())
     assert first_report["certificates"][0]["status"] == "renewed"
