@@ -316,13 +316,23 @@ def test_no_secret_at_any_verbosity(renewal, lab, acme_dns_account, fault):
 
 def test_delegate_playbook_prints_no_secret(renewal, lab, acme_dns_account):
     domain = f"d-{renewal.label}.{lab['LAB_PDNS_ZONE']}"
+    credentials = renewal.tmp / "acme-dns-accounts.json"
     extra = {"dns01_delegation_providers": renewal.settings["dns01_renewal_providers"],
              "dns01_delegation_bootstrap_resolvers": [lab["LAB_RESOLVER"]],
-             "dns01_delegation_domains": [{"domain": domain, "provider": "primary", "target_zone": lab["LAB_BIND_ZONE"]}]}
+             "dns01_delegation_acme_dns_credentials_file": str(credentials),
+             "dns01_delegation_domains": [
+                 {"domain": domain, "provider": "primary", "target_zone": lab["LAB_BIND_ZONE"]},
+                 {"domain": f"a-{domain}", "provider": "primary",
+                  "acme_dns": {"api_url": lab["LAB_ACMEDNS_URL"], "allowfrom": ["127.0.0.0/8"]}}]}
     result = renewal.run("delegate.yml", extra, "-vvv")
     assert result.rc == 0, result
     gone = renewal.run("delegate.yml", {**extra, "dns01_delegation_state": "absent"}, "-vvv")
+    registered = renewal.tmp / "registered-secrets.txt"
+    registered.write_text("".join(account["password"] + "\n" for account in json.loads(credentials.read_text()).values()))
     check_secrets(lab, acme_dns_account, result.log, gone.log)
+    done = subprocess.run([str(ROOT / "scripts/check-secrets.sh"), "--secrets-file", str(registered), str(result.log), str(gone.log)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # --- one certificate's failure is its own ------------------------------------------------------
