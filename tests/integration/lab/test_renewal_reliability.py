@@ -268,12 +268,13 @@ BAD_INPUTS = {
 }
 
 
-def test_bad_inputs_fail_together_before_any_call(renewal, tmp_path):
+def test_bad_inputs_fail_together_before_any_call(renewal, tmp_path, lab, acme_dns_account):
     renewal.certificate("bad", ["primary", "update"])
     for _what, (spoil, _message) in BAD_INPUTS.items():
         spoil(renewal)
     renewal.settings["dns01_renewal_account_key_path"] = str(tmp_path / "never" / "account.key")
-    result = renewal.run()
+    result = renewal.run("renew.yml", None, "-vvv")
+    check_secrets(lab, acme_dns_account, result.log)
     assert result.rc != 0, result
     for what, (_spoil, message) in BAD_INPUTS.items():
         assert message in result.output, f"{what}: {message!r} not in\n{result.output[-4000:]}"
