@@ -310,8 +310,12 @@ def test_no_secret_at_any_verbosity(renewal, lab, acme_dns_account, fault):
     failing = renewal.run("renew.yml", {"dns01_renewal_force": True}, "-vvv")
     assert failing.rc != 0, failing
     logs.append(failing.log)
-    drill = renewal.run("failover_drill.yml", {"dns01_drill_outage": ["primary"]}, "-vvv")
+    drill_report = renewal.tmp / "drill.json"
+    drill = renewal.run("failover_drill.yml", {"dns01_drill_outage": ["primary"], "dns01_drill_report_path": str(drill_report)},
+                        "-vvv")
     logs.append(drill.log)
+    assert json.loads(drill_report.read_text())["certificates"], drill
+    assert renewal.report_path().exists()
     check_secrets(lab, acme_dns_account, *logs)
 
 
