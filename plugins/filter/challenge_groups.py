@@ -12,10 +12,14 @@ version_added: 0.1.0
 description:
   - Takes the O(_input) certificates of an M(portable.dns01.acme_order) result
     (step C(create)) and returns one group per distinct provider chain, each with
-    the provider definitions in order and the merged challenge records, ready for
+    the provider names in order and the merged challenge records, ready for
     M(portable.dns01.dns_challenge_publish).
   - So a renewal of many certificates publishes with one module call per chain,
     not one per certificate.
+  - Groups carry provider names, never provider definitions, since those hold secrets and
+    would be printed wherever the groups are (a fact at C(-v), a loop item). Pick the
+    definitions inline in the module's arguments with P(portable.dns01.provider_chain#filter).
+  - Certificates whose order failed are left out.
 options:
   _input:
     description: The C(certificates) list of an C(acme_order) result.
@@ -28,18 +32,21 @@ options:
     elements: dict
     required: true
   providers:
-    description: The provider catalog, definitions of M(portable.dns01.dns_challenge_publish) with a unique C(name).
+    description:
+      - The provider catalog, definitions of M(portable.dns01.dns_challenge_publish) with a unique C(name).
+      - When given, a certificate naming a provider not in it is an error.
     type: list
     elements: dict
-    required: true
 """
 
 EXAMPLES = r"""
 - name: Publish each provider chain's records once
   portable.dns01.dns_challenge_publish:
     records: "{{ item.records }}"
-    providers: "{{ item.providers }}"
-  loop: "{{ created.certificates | portable.dns01.challenge_groups(dns01_certificates, dns01_providers) }}"
+    providers: "{{ dns01_providers | portable.dns01.provider_chain(item.chain) }}"
+  loop: "{{ created.certificates | portable.dns01.challenge_groups(dns01_certificates) }}"
+  loop_control:
+    label: "{{ item.chain | join(' > ') }}"
 """
 
 RETURN = r"""
@@ -52,10 +59,6 @@ _value:
       description: The provider names, in order.
       type: list
       elements: str
-    providers:
-      description: The provider definitions, in order.
-      type: list
-      elements: dict
     records:
       description: The records to publish, C(name) and C(values), sorted by name.
       type: list
@@ -67,14 +70,14 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
 
 
-def _chain_of(cert_id: str, certificates: list[dict], catalog: dict[str, dict]) -> list[str]:
+def _chain_of(cert_id: str, certificates: list[dict], catalog: dict[str, dict] | None) -> list[str]:
     matches = [cert for cert in certificates if label(cert) == cert_id]
     if not matches:
         raise AnsibleFilterError(f"challenge_groups: no certificate definition with id {cert_id!r}")
     chain = list(matches[0].get("providers") or [])
     if not chain:
         raise AnsibleFilterError(f"challenge_groups: certificate {cert_id!r} lists no providers")
-    unknown = [name for name in chain if name not in catalog]
+    unknown = [name for name in chain if catalog is not None and name not in catalog]
     if unknown:
         raise AnsibleFilterError(f"challenge_groups: certificate {cert_id!r} names unknown providers {unknown}; known: {sorted(catalog)}")
     return chain
@@ -86,16 +89,16 @@ def _merge(records: dict[str, list], new: list[dict]) -> None:
         values.extend(value for value in record["values"] if value not in values)
 
 
-def challenge_groups(orders: list[dict], certificates: list[dict], providers: list[dict]) -> list[dict]:
+def challenge_groups(orders: list[dict], certificates: list[dict], providers: list[dict] | None = None) -> list[dict]:
     """One group per provider chain, with every record its certificates need."""
-    catalog = {provider["name"]: provider for provider in providers}
+    catalog = None if providers is None else {provider["name"]: provider for provider in providers}
     groups: dict[tuple, dict[str, list]] = {}
-    for order in orders:
-        if order.get("records"):
+    for order in orders or []:
+        if order.get("records") and not order.get("failed"):
             chain = tuple(_chain_of(str(order.get("id")), certificates, catalog))
             _merge(groups.setdefault(chain, {}), order["records"])
     return [
-        {"chain": list(chain), "providers": [catalog[name] for name in chain],
+        {"chain": list(chain),
          "records": [{"name": name, "values": values} for name, values in sorted(records.items())]}
         for chain, records in groups.items()
     ]

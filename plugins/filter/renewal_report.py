@@ -7,131 +7,304 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: renewal_report
-short_description: Summarise a renewal run, one entry per certificate
+short_description: The report of a renewal run, one entry per certificate, whatever happened
 version_added: 0.1.0
 description:
-  - Combines the results of M(portable.dns01.acme_order) (steps C(create) and C(complete)) and of the
-    M(portable.dns01.dns_challenge_publish) loop into one entry per certificate with what happened, which
-    provider carried its challenges (and what the others did), the names, the issuer and the expiry.
+  - Combines the registered results of the renewal role's tasks into one document, with per certificate the
+    decision, the status, the providers tried with their outcome and error, the timings and the error;
+    for the run its status, the error that stopped it, the time of each step and the certificates that failed.
+  - Works on a run that stopped anywhere (bad inventory, lock held, CA down); certificates the run never
+    reached are reported as failed with the run's error.
 options:
   _input:
-    description: The C(certificates) list of the C(acme_order) step C(create) result.
+    description:
+      - The registered results of the run, by step. Every key is optional.
+      - C(plan) (M(portable.dns01.renewal_plan)), C(lock) and C(released) (M(portable.dns01.run_lock)),
+        C(swept), C(published) and C(cleaned) (M(portable.dns01.dns_challenge_publish), the last two loops),
+        C(created) and C(completed) (M(portable.dns01.acme_order)), C(propagated) (M(portable.dns01.propagation_wait)),
+        and C(error), C({task, msg}) of a task that stopped the run.
+    type: dict
+    required: true
+  certificates:
+    description: The certificate definitions of the run (C(dns01_renewal_certificates)).
     type: list
     elements: dict
     required: true
-  published:
-    description: The C(results) list of the registered C(dns_challenge_publish) loop.
-    type: list
-    elements: dict
-    default: []
-  completed:
-    description: The C(certificates) list of the C(acme_order) step C(complete) result.
-    type: list
-    elements: dict
-    default: []
 """
 
 EXAMPLES = r"""
-- name: Show what the renewal did
-  ansible.builtin.debug:
-    msg: "{{ created.certificates | portable.dns01.renewal_report(published.results, completed.certificates) }}"
+- name: Summarise the run
+  ansible.builtin.set_fact:
+    renewal_run_report: >-
+      {{ {'plan': plan, 'created': created, 'published': published, 'propagated': propagated,
+          'completed': completed} | portable.dns01.renewal_report(dns01_renewal_certificates) }}
 """
 
 RETURN = r"""
 _value:
-  description: One entry per certificate.
-  type: list
-  elements: dict
+  description: The run's report.
+  type: dict
   contains:
-    id:
-      description: The certificate's label.
-      type: str
     status:
-      description: V(renewed), V(not due), V(pending) (ordered, not completed) or V(failed).
+      description: V(ok) when every certificate is renewed or not due, else V(failed).
       type: str
-    carried_by:
-      description: The providers that published its challenge values.
-      type: list
-      elements: str
-    attempts:
-      description: 'One line per provider attempt, in the form C(provider: outcome (message)).'
-      type: list
-      elements: str
-    publish_ms:
-      description: Per provider, the milliseconds its publish attempts took (retries included).
+    error:
+      description: What stopped the run before every certificate was worked (C(phase), C(task), C(msg)); V(null) otherwise.
       type: dict
-    names:
-      description: The names on the certificate.
+    failed:
+      description: The labels of the certificates that failed.
       type: list
       elements: str
-    issuer:
-      description: The issuer of the new certificate.
-      type: str
-    not_after:
-      description: When the new certificate expires.
-      type: str
+    timings:
+      description: Seconds each step took (C(validate), C(preflight), C(lock), C(sweep), C(create), C(publish), C(wait), C(complete), C(cleanup)).
+      type: dict
+    swept:
+      description: Values a dead run had left, found in the journal by the sweep, with C(provider), C(name), C(values), C(outcome) and C(message).
+      type: list
+      elements: dict
+    lines:
+      description: The report as text, one line per certificate and one per provider attempt.
+      type: list
+      elements: str
+    certificates:
+      description: One entry per certificate.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The certificate's label.
+          type: str
+        status:
+          description: V(renewed), V(not due), V(would renew) (check mode) or V(failed).
+          type: str
+        decision:
+          description: Why it was (or was not) ordered.
+          type: str
+        phase:
+          description: The step it failed in (V(validate), V(preflight), V(lock), V(create), V(publish), V(wait), V(complete)); V(null) when it did not fail.
+          type: str
+        error:
+          description: Why it failed.
+          type: str
+        msg:
+          description: The error, or else the decision.
+          type: str
+        carried_by:
+          description: The providers that published its challenge values.
+          type: list
+          elements: str
+        providers:
+          description: Every attempt of every provider for its records, with C(provider), C(outcome), C(error_class), C(message), C(status), C(elapsed_ms).
+          type: list
+          elements: dict
+        timings:
+          description: Seconds its chain took to publish (C(publish)) and its records to be served everywhere (C(wait)).
+          type: dict
+        cleanup_error:
+          description: Why removing its challenge values failed, when it did.
+          type: str
+        names:
+          description: The names on the certificate.
+          type: list
+          elements: str
+        issuer:
+          description: The issuer of the new certificate.
+          type: str
+        not_after:
+          description: When the new certificate expires.
+          type: str
+        cert_path:
+          description: Where the certificate is.
+          type: str
 """
 
+import typing as t
 
-def _records_by_name(published: list[dict]) -> dict[str, dict]:
-    records = {}
-    for result in published or []:
+from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.plugin_utils._renewal_run import (
+    failed,
+    group_results,
+    norm,
+    orders,
+    ran,
+    ready,
+    served,
+)
+
+Result = t.Dict[str, t.Any]
+STEPS = ("plan", "preflight", "lock", "swept", "created", "published", "propagated", "completed", "cleaned")
+TIMING_NAMES = dict(zip(STEPS, ("validate", "preflight", "lock", "sweep", "create", "publish", "wait", "complete", "cleanup")))
+# The steps that stop the run for every certificate when they fail.
+BLOCKING = (("plan", "validate"), ("preflight", "preflight"), ("lock", "lock"))
+
+
+def _duration(result: Result | None) -> float | None:
+    if not ran(result):
+        return None
+    if "results" in result:
+        return round(sum(item.get("duration") or 0 for item in result["results"] if not item.get("skipped")), 3)
+    return result.get("duration")
+
+
+def _timings(run: Result) -> dict[str, float]:
+    timings = {TIMING_NAMES[step]: _duration(run.get(step)) for step in STEPS}
+    return {name: value for name, value in timings.items() if value is not None}
+
+
+def _run_error(run: Result) -> Result | None:
+    """What stopped the run for every certificate, if anything did."""
+    for step, phase in BLOCKING:
+        if failed(run.get(step)):
+            return {"phase": phase, "task": None, "msg": _why(run[step])}
+    created = run.get("created")
+    if failed(created) and not created.get("certificates"):
+        return {"phase": "create", "task": None, "msg": _why(created)}
+    error = run.get("error")
+    if error:
+        return {"phase": "run", "task": error.get("task"), "msg": error.get("msg")}
+    return None
+
+
+def _attempts(order: Result, run: Result) -> tuple[list[str], list[Result], Result | None, float | None]:
+    """(carried by, attempts, the failed group result, publish seconds) of an order's records."""
+    names = {norm(record["name"]) for record in order.get("records") or []}
+    carried: list[str] = []
+    attempts: list[Result] = []
+    broken, seconds = None, None
+    for result in group_results(run.get("published")):
+        records = (result.get("item") or {}).get("records") or []
+        if not names & {norm(record["name"]) for record in records}:
+            continue
+        seconds = result.get("duration")
+        if failed(result):
+            broken = result
         for record in result.get("records") or []:
-            records[record["name"]] = record
-    return records
+            if norm(record.get("name")) in names:
+                carried.extend(name for name in record.get("providers") or [] if name not in carried)
+                attempts.extend(record.get("attempts") or [])
+    return carried, attempts, broken, seconds
 
 
-def _attempt_line(attempt: dict) -> str:
-    line = f"{attempt.get('provider')}: {attempt.get('outcome')}"
-    return f"{line} ({attempt['message']})" if attempt.get("message") else line
+def _wait_seconds(order: Result, propagated: Result | None) -> float | None:
+    names = {norm(record["name"]) for record in order.get("records") or []}
+    times = [record.get("elapsed") for record in (propagated or {}).get("records") or []
+             if norm(record.get("name")) in names and record.get("elapsed") is not None]
+    return max(times) if times else None
 
 
-def _publishing(order: dict, records: dict[str, dict]) -> tuple[list[str], list[str], dict[str, int]]:
-    carried, attempts, spent = [], [], {}
-    for wanted in order.get("records") or []:
-        record = records.get(wanted["name"].rstrip(".").lower(), {})
-        carried.extend(name for name in record.get("providers") or [] if name not in carried)
-        attempts.extend(_attempt_line(attempt) for attempt in record.get("attempts") or [])
-        for attempt in record.get("attempts") or []:
-            spent[attempt.get("provider")] = spent.get(attempt.get("provider"), 0) + int(attempt.get("elapsed_ms") or 0)
-    return carried, attempts, spent
+def _cleanup_error(order: Result, cleaned: Result | None) -> str | None:
+    names = {norm(record["name"]) for record in order.get("records") or []}
+    for result in group_results(cleaned):
+        records = (result.get("item") or {}).get("records") or []
+        if failed(result) and names & {norm(record["name"]) for record in records}:
+            return result.get("msg")
+    return None
 
 
-def _status(order: dict, done: dict | None) -> str:
-    if order.get("failed") or (done or {}).get("failed"):
+def _why(result: Result | None) -> str | None:
+    """A failed result's message, with its error class."""
+    result = result or {}
+    msg = result.get("msg")
+    return f"{result['error_class']}: {msg}" if result.get("error_class") and msg else msg
+
+
+def _failure(order: Result, run: Result, broken: Result | None, done: Result | None) -> tuple[str | None, str | None]:
+    """(phase, error) of a certificate whose order was created."""
+    if failed(order):
+        return "create", _why(order)
+    if broken is not None:
+        return "publish", _why(broken)
+    if order.get("records") and order.get("needs_order") and not ready(order, run.get("published"), run.get("propagated")):
+        propagated = run.get("propagated") or {}
+        missing = sorted({norm(record["name"]) for record in order["records"]} - served(propagated))
+        why = _why(propagated) if failed(propagated) else "the wait did not run"
+        return "wait", f"not served everywhere: {', '.join(missing)} ({why})"
+    if done is not None and failed(done):
+        return "complete", _why(done)
+    if order.get("needs_order") and order.get("order_url") and done is None:
+        return "complete", "the order was not completed"
+    return None, None
+
+
+def _status(order: Result, phase: str | None, done: Result | None) -> str:
+    if phase:
         return "failed"
     if done and (done.get("certificate") or {}).get("serial"):
         return "renewed"
-    return "pending" if order.get("needs_order") else "not due"
+    if order.get("needs_order"):
+        return "would renew"
+    return "not due"
 
 
-def _entry(order: dict, done: dict | None, records: dict[str, dict]) -> dict:
-    carried, attempts, spent = _publishing(order, records)
-    source = done or order
-    certificate = source.get("certificate") or {}
-    status = _status(order, done)
-    return {
-        "id": order.get("id"), "status": status, "carried_by": carried, "attempts": attempts, "publish_ms": spent,
-        "names": certificate.get("names") or order.get("names") or [], "issuer": certificate.get("issuer"),
-        "not_after": certificate.get("not_after"), "cert_path": source.get("cert_path"),
-        "msg": _message(status, order, done),
-    }
+def _entry(definition: Result, run: Result, opened: dict[str, Result], finished: dict[str, Result],
+           run_error: Result | None) -> Result:
+    cert_id = label(definition)
+    order = opened.get(cert_id)
+    entry: Result = {"id": cert_id, "names": definition.get("names") or [], "status": "failed", "decision": None,
+                     "phase": None, "error": None, "msg": None, "carried_by": [], "providers": [], "timings": {},
+                     "cleanup_error": None, "issuer": None, "not_after": None, "cert_path": definition.get("cert_path")}
+    if order is None:
+        error = run_error or {"phase": "create", "msg": "no order was created"}
+        entry.update(phase=error["phase"], error=error["msg"], msg=error["msg"])
+        return entry
+    done = finished.get(cert_id)
+    carried, attempts, broken, publish_seconds = _attempts(order, run)
+    phase, error = _failure(order, run, broken, done)
+    certificate = (done or order).get("certificate") or {}
+    decision = order.get("reason")
+    entry.update(status=_status(order, phase, done), decision=decision, phase=phase, error=error,
+                 msg=error or decision, carried_by=carried, providers=attempts,
+                 cleanup_error=_cleanup_error(order, run.get("cleaned")), issuer=certificate.get("issuer"),
+                 not_after=certificate.get("not_after"), cert_path=(done or order).get("cert_path") or entry["cert_path"])
+    entry["timings"] = {key: value for key, value in (("publish", publish_seconds),
+                                                      ("wait", _wait_seconds(order, run.get("propagated"))))
+                        if value is not None}
+    return entry
 
 
-def _message(status: str, order: dict, done: dict | None) -> str | None:
-    """Why it failed, or why it was (not) ordered."""
-    failure = (done or {}).get("msg") or order.get("msg")
-    if status == "failed" or failure:
-        return failure
-    reason = order.get("reason")
-    return f"ordered because {reason}" if reason and status == "renewed" else reason
+def _attempt_line(attempt: Result) -> str:
+    line = f"    {attempt.get('provider')}: {attempt.get('outcome')}"
+    if attempt.get("error_class"):
+        line += f" [{attempt['error_class']}]"
+    return f"{line} ({attempt['message']})" if attempt.get("message") else line
 
 
-def renewal_report(created: list[dict], published: list[dict] | None = None, completed: list[dict] | None = None) -> list[dict]:
-    """One summary per certificate of the run."""
-    records = _records_by_name(published or [])
-    done = {str(cert.get("id")): cert for cert in completed or []}
-    return [_entry(order, done.get(str(order.get("id"))), records) for order in created]
+def _swept(run: Result) -> list[Result]:
+    """What the sweep found of dead runs: provider, name, values, outcome, message."""
+    swept = run.get("swept") or {}
+    return [{key: item.get(key) for key in ("provider", "name", "values", "outcome", "message")}
+            for item in swept.get("swept") or []]
+
+
+def _lines(entries: list[Result], error: Result | None, run: Result) -> list[str]:
+    lines = []
+    if error:
+        lines.append(f"run stopped in {error['phase']}: {error['msg']}")
+    if failed(run.get("swept")):
+        lines.append(f"sweeping what dead runs left failed: {_why(run['swept'])}")
+    for item in _swept(run):
+        lines.append(f"swept from a dead run: {item['name']} through {item['provider']}: {item['outcome']}"
+                     + (f" ({item['message']})" if item.get("message") else ""))
+    for entry in entries:
+        carried = ", ".join(entry["carried_by"]) or "-"
+        lines.append(f"{entry['id']}: {entry['status']}" + (f" in {entry['phase']}" if entry["phase"] else "")
+                     + f" - {entry['msg'] or '-'}; carried by {carried}")
+        lines.extend(_attempt_line(attempt) for attempt in entry["providers"])
+        if entry["cleanup_error"]:
+            lines.append(f"    cleanup failed: {entry['cleanup_error']}")
+    return lines or ["no certificate to renew"]
+
+
+def renewal_report(run: Result, certificates: list[Result]) -> Result:
+    """The run's report: per certificate what happened, and for the run what stopped it and the timings."""
+    run = {key: value for key, value in (run or {}).items() if value}
+    error = _run_error(run)
+    opened = orders(run.get("created"))
+    finished = {str(cert.get("id")): cert for cert in (run.get("completed") or {}).get("certificates") or []}
+    entries = [_entry(definition, run, opened, finished, error) for definition in certificates or []]
+    failures = [entry["id"] for entry in entries if entry["status"] == "failed"]
+    return {"status": "failed" if failures or error else "ok", "error": error, "failed": failures,
+            "timings": _timings(run), "swept": _swept(run), "lines": _lines(entries, error, run), "certificates": entries}
 
 
 class FilterModule:

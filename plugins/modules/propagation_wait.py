@@ -16,8 +16,9 @@ description:
   - CNAMEs are followed by asking authoritative servers, so a delegated C(_acme-challenge) name (for example into acme-dns)
     is checked where it really lives, and no resolver caches a negative answer for it.
   - All records are checked at the same time. Polls start fast and slow down up to O(max_interval).
-  - NXDOMAIN and empty answers mean "not yet". A server that keeps answering SERVFAIL or REFUSED fails the task early
-    with a hint, instead of making it wait until O(timeout).
+  - NXDOMAIN and empty answers mean "not yet". A server that keeps answering SERVFAIL or REFUSED fails its record
+    with a hint, instead of making it wait until O(timeout); the other records are still waited for, and the failure
+    says per record (RV(records[].done)) which ones every server served.
   - Optionally, recursive O(resolvers) must see the values too; they are asked only once the authoritative servers serve them.
     A resolver is an address (plain DNS) or the URL of a DNS-over-HTTPS resolver (RFC 8484).
 author:

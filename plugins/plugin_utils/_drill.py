@@ -110,7 +110,7 @@ def _scenario_result(result: dict, wanted: dict[str, list[str]]) -> dict:
 def _certificate(entry: dict, outage: list[str], wanted: dict[str, list[str]]) -> dict:
     cert_id = str(entry.get("id"))
     carried = [str(name) for name in entry.get("carried_by") or []]
-    attempts = [parse_attempt(line) for line in entry.get("attempts") or []]
+    attempts = _entry_attempts(entry)
     problem = None
     if entry.get("status") != "renewed":
         problem = f"{entry.get('status')}{(' - ' + str(entry['msg'])) if entry.get('msg') else ''}"
@@ -122,8 +122,26 @@ def _certificate(entry: dict, outage: list[str], wanted: dict[str, list[str]]) -
     return {"id": cert_id, "status": entry.get("status"), "chain": wanted.get(cert_id, []), "carried_by": carried,
             "attempts": attempts, "msg": entry.get("msg"), "problem": problem,
             "fallback": bool(carried) and carried[0] != (wanted.get(cert_id) or [None])[0],
-            "publish_ms": dict(entry.get("publish_ms") or {}), "timings": entry.get("timings"),
+            "publish_ms": dict(entry.get("publish_ms") or _publish_ms(entry)), "timings": entry.get("timings"),
             "cert_path": entry.get("cert_path")}
+
+
+def _entry_attempts(entry: dict) -> list[dict]:
+    """The report's provider attempts: structured (``providers``) or as ``provider: outcome (message)`` lines."""
+    structured = [item for item in entry.get("providers") or [] if isinstance(item, dict)]
+    if structured:
+        return [{"provider": item.get("provider"), "outcome": item.get("outcome") or "unknown",
+                 "message": item.get("message")} for item in structured]
+    return [parse_attempt(line) for line in entry.get("attempts") or []]
+
+
+def _publish_ms(entry: dict) -> dict:
+    """Per provider, the milliseconds its attempts took, from the structured attempts."""
+    spent: dict = {}
+    for item in entry.get("providers") or []:
+        if isinstance(item, dict) and item.get("provider"):
+            spent[item["provider"]] = spent.get(item["provider"], 0) + int(item.get("elapsed_ms") or 0)
+    return spent
 
 
 def _states(certs: list[dict], outage: list[str], wanted: dict[str, list[str]], broken: bool) -> dict[str, dict]:

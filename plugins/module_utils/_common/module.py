@@ -10,6 +10,7 @@ This is a private module_utils file: its API may change without notice.
 
 from __future__ import annotations
 
+import time
 import typing as t
 
 from ansible.module_utils.basic import missing_required_lib
@@ -27,14 +28,23 @@ def require(module: t.Any, library: str, import_error: Exception | None) -> None
 
 
 def run(module: t.Any, action: t.Callable[[], dict[str, t.Any]]) -> None:
-    """Run ``action`` and exit with its result, or fail with the error's details."""
+    """Run ``action`` and exit with its result, or fail with the error's details.
+
+    Either way the result carries ``duration``, the seconds the action took, so a
+    playbook can report the time of each step without timing it itself.
+    """
+    start = time.monotonic()
     try:
         result = action()
     except DependencyError as exc:
-        module.fail_json(msg=missing_required_lib(exc.msg), **exc.details)
+        module.fail_json(msg=missing_required_lib(exc.msg), duration=_since(start), **exc.details)
     except Dns01Error as exc:
-        module.fail_json(**exc.result())
+        module.fail_json(**{"duration": _since(start), **exc.result()})
     # ansible-core 2.19 deprecates a ``warnings`` result key: say them through the module.
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)
-    module.exit_json(**result)
+    module.exit_json(**{"duration": _since(start), **result})
+
+
+def _since(start: float) -> float:
+    return round(time.monotonic() - start, 3)

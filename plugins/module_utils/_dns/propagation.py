@@ -88,8 +88,13 @@ class PropagationWaiter:
         poll = 0
         while True:
             self._poll(pool, records, deadline.elapsed)
-            self._fail_on_broken(records)
-            if all(record.done for record in records):
+            broken = self._broken(records)
+            # A record with a broken server is settled (failed); the others are still waited for,
+            # so the failure says per record which ones every server served.
+            failing = {id(record) for record, _check in broken}
+            if all(record.done or id(record) in failing for record in records):
+                if broken:
+                    raise self._broken_error(records, broken)
                 return
             if deadline.expired():
                 raise self._timeout(records)
@@ -120,16 +125,17 @@ class PropagationWaiter:
         except DnsQueryError as exc:
             return NO_ANSWER, [], exc.msg
 
-    def _fail_on_broken(self, records: list[RecordCheck]) -> None:
-        """Stop early when a server keeps failing or the resolver quorum can no longer be met."""
+    def _broken(self, records: list[RecordCheck]) -> list[tuple[RecordCheck, ServerCheck]]:
+        """Servers that keep failing, and resolvers of records whose quorum can no longer be met."""
         retries = self.settings.servfail_retries
         broken = [(record, check) for record in records for check in record.servers if check.broken(retries)]
         broken += [(record, check) for record in records if self._quorum_lost(record) for check in record.resolvers
                    if check.broken(retries)]
-        if not broken:
-            return
+        return broken
+
+    def _broken_error(self, records: list[RecordCheck], broken: list[tuple[RecordCheck, ServerCheck]]) -> DnsQueryError:
         record, check = broken[0]
-        raise DnsQueryError(
+        return DnsQueryError(
             f"{check.address} ({check.nameserver or ('resolver' if check.recursive else 'nameserver')}) answered "
             f"{check.rcode} for {record.checked_name} {check.failures} times: {check.hint()}",
             records=[item.result() for item in records], broken=[_server_row(item, bad) for item, bad in broken],

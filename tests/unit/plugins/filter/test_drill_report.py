@@ -135,3 +135,16 @@ def test_time_spent_publishing_is_summed_per_provider_and_shown_on_the_timeline(
     report = drill_report([run("real fault", [], 1000.0, [web, mail])], CERTS[:2], CATALOG[:2])
     assert report["scenarios"][0]["certificates"][0]["publish_ms"] == {"primary": 2000, "fallback": 45}
     assert [lane["segments"][0]["publish_ms"] for lane in report["timeline"]] == [3000, 75]
+
+
+def test_structured_attempts_of_the_renewal_report_are_read():
+    entry = {"id": "web", "status": "renewed", "carried_by": ["fallback"], "msg": None, "providers": [
+        {"provider": "primary", "outcome": "failed", "message": "refused", "elapsed_ms": 12},
+        {"provider": "primary", "outcome": "failed", "message": "refused", "elapsed_ms": 5},
+        {"provider": "fallback", "outcome": "published", "message": None, "elapsed_ms": 40}]}
+    result = {"scenario": {"name": "primary down", "outage": ["primary"]}, "started": 1.0, "finished": 2.0,
+              "report": [entry], "error": None}
+    cert = drill_report([result], [{"id": "web", "names": ["example.test"], "providers": ["primary", "fallback"]}])
+    scenario = cert["scenarios"][0]["certificates"][0]
+    assert [attempt["outcome"] for attempt in scenario["attempts"]] == ["failed", "failed", "published"]
+    assert scenario["publish_ms"] == {"primary": 17, "fallback": 40}

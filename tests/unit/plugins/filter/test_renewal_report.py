@@ -4,51 +4,120 @@
 
 from __future__ import annotations
 
+import copy
+
+from ansible_collections.portable.dns01.plugins.filter.renewal_published import renewal_published
+from ansible_collections.portable.dns01.plugins.filter.renewal_ready import renewal_ready
 from ansible_collections.portable.dns01.plugins.filter.renewal_report import renewal_report
 
-CREATED = [
-    {"id": "web", "needs_order": True, "reason": "no certificate is installed", "names": ["example.test", "*.example.test"],
-     "records": [{"name": "_acme-challenge.example.test", "values": ["a", "b"]}]},
-    {"id": "mail", "needs_order": False, "reason": "valid for 80 more days", "names": ["mail.example.test"], "records": [],
-     "certificate": {"names": ["mail.example.test"], "issuer": "CN=Old CA", "not_after": "2027-02-01T00:00:00Z"}},
+CERTS = [
+    {"id": "web", "names": ["example.test", "*.example.test"], "providers": ["primary", "fallback"], "cert_path": "/etc/ssl/web.crt"},
+    {"id": "dead", "names": ["dead.test"], "providers": ["deadzone"], "cert_path": "/etc/ssl/dead.crt"},
+    {"id": "mail", "names": ["mail.example.test"], "providers": ["primary"], "cert_path": "/etc/ssl/mail.crt"},
 ]
-PUBLISHED = [{"records": [{"name": "_acme-challenge.example.test", "providers": ["fallback"], "attempts": [
-    {"provider": "primary", "outcome": "skipped", "message": "not in zone example.test"},
-    {"provider": "fallback", "outcome": "published"}]}]}]
-COMPLETED = [{"id": "web", "cert_path": "/etc/ssl/web.crt", "certificate": {
-    "names": ["*.example.test", "example.test"], "issuer": "CN=Pebble Intermediate CA", "not_after": "2027-02-26T00:00:00Z", "serial": "0a"}}]
+WEB_RECORD = {"name": "_acme-challenge.example.test", "values": ["a", "b"]}
+DEAD_RECORD = {"name": "_acme-challenge.dead.test", "values": ["c"]}
+CREATED = {"certificates": [
+    {"id": "web", "needs_order": True, "reason": "no certificate is installed", "order_url": "https://ca/order/1",
+     "records": [WEB_RECORD]},
+    {"id": "dead", "needs_order": True, "reason": "expires in 2 days", "order_url": "https://ca/order/2",
+     "records": [DEAD_RECORD]},
+    {"id": "mail", "needs_order": False, "reason": "valid for 80 more days", "records": [],
+     "certificate": {"issuer": "CN=Old CA", "not_after": "2027-02-01T00:00:00Z"}},
+], "duration": 1.5}
+PUBLISHED = {"results": [
+    {"item": {"chain": ["primary", "fallback"], "records": [WEB_RECORD]}, "duration": 2.0, "records": [
+        {"name": "_acme-challenge.example.test", "providers": ["fallback"], "attempts": [
+            {"provider": "primary", "outcome": "failed", "error_class": "ProviderTimeout", "message": "connect timed out"},
+            {"provider": "fallback", "outcome": "published"}]}]},
+    {"item": {"chain": ["deadzone"], "records": [DEAD_RECORD]}, "duration": 3.0, "failed": True, "error_class": "PublishError",
+     "msg": "could not publish _acme-challenge.dead.test", "records": [
+         {"name": "_acme-challenge.dead.test", "providers": [], "attempts": [
+             {"provider": "deadzone", "outcome": "failed", "error_class": "ProviderError", "message": "HTTP 500"}]}]},
+]}
+PROPAGATED = {"records": [{"name": "_acme-challenge.example.test", "done": True, "elapsed": 0.7}], "duration": 0.8}
+COMPLETED = {"certificates": [{"id": "web", "cert_path": "/etc/ssl/web.crt", "certificate": {
+    "issuer": "CN=Pebble Intermediate CA", "not_after": "2027-02-26T00:00:00Z", "serial": "0a"}}], "duration": 2.5}
+RUN = {"plan": {"duration": 0.1}, "lock": {"owner": "x", "duration": 0.0}, "created": CREATED, "published": PUBLISHED,
+       "propagated": PROPAGATED, "completed": COMPLETED}
 
 
-def test_renewed_certificate_names_the_provider_that_carried_it_and_the_others():
-    web = renewal_report(CREATED, PUBLISHED, COMPLETED)[0]
-    assert web["status"] == "renewed"
-    assert web["carried_by"] == ["fallback"]
-    assert web["attempts"] == ["primary: skipped (not in zone example.test)", "fallback: published"]
-    assert web["issuer"] == "CN=Pebble Intermediate CA"
-    assert web["not_after"] == "2027-02-26T00:00:00Z"
-    assert web["cert_path"] == "/etc/ssl/web.crt"
-    assert web["msg"] == "ordered because no certificate is installed"
+def by_id(report):
+    return {entry["id"]: entry for entry in report["certificates"]}
 
 
-def test_certificate_not_due_says_why_and_keeps_its_current_facts():
-    mail = renewal_report(CREATED, PUBLISHED, COMPLETED)[1]
-    assert mail["status"] == "not due"
-    assert mail["carried_by"] == []
-    assert mail["msg"] == "valid for 80 more days"
-    assert mail["issuer"] == "CN=Old CA"
+def test_a_dead_chain_fails_only_its_certificate():
+    report = renewal_report(RUN, CERTS)
+    entries = by_id(report)
+    assert entries["web"]["status"] == "renewed" and entries["web"]["carried_by"] == ["fallback"]
+    assert entries["dead"]["status"] == "failed" and entries["dead"]["phase"] == "publish"
+    assert entries["dead"]["error"].startswith("PublishError: could not publish")
+    assert entries["mail"]["status"] == "not due" and entries["mail"]["msg"] == "valid for 80 more days"
+    assert report["status"] == "failed" and report["failed"] == ["dead"] and report["error"] is None
 
 
-def test_failed_and_pending_orders():
-    failed = renewal_report([{**CREATED[0], "failed": True, "msg": "rateLimited"}])[0]
-    assert failed["status"] == "failed" and failed["msg"] == "rateLimited"
-    assert renewal_report([CREATED[0]])[0]["status"] == "pending"
+def test_providers_tried_with_outcome_error_and_timings():
+    web = by_id(renewal_report(RUN, CERTS))["web"]
+    assert [(attempt["provider"], attempt["outcome"]) for attempt in web["providers"]] == [("primary", "failed"), ("fallback", "published")]
+    assert web["providers"][0]["error_class"] == "ProviderTimeout"
+    assert web["timings"] == {"publish": 2.0, "wait": 0.7}
+    report = renewal_report(RUN, CERTS)
+    assert report["timings"] == {"validate": 0.1, "lock": 0.0, "create": 1.5, "publish": 5.0, "wait": 0.8, "complete": 2.5}
+    assert "    primary: failed [ProviderTimeout] (connect timed out)" in report["lines"]
 
 
-def test_time_spent_per_provider_sums_every_attempt():
-    published = [{"records": [{"name": "_acme-challenge.example.test", "providers": ["fallback"], "attempts": [
-        {"provider": "primary", "outcome": "failed", "elapsed_ms": 1200, "message": "refused"},
-        {"provider": "primary", "outcome": "failed", "elapsed_ms": 800, "message": "refused"},
-        {"provider": "fallback", "outcome": "published", "elapsed_ms": 45}]}]}]
-    web = renewal_report(CREATED, published, COMPLETED)[0]
-    assert web["publish_ms"] == {"primary": 2000, "fallback": 45}
-    assert renewal_report(CREATED, PUBLISHED, COMPLETED)[1]["publish_ms"] == {}
+def test_only_healthy_orders_are_completed():
+    ready = renewal_ready(CERTS, CREATED, PUBLISHED, PROPAGATED)
+    assert [(cert["id"], cert["order_url"]) for cert in ready] == [("web", "https://ca/order/1")]
+
+
+def test_a_record_not_served_holds_back_its_certificate_only():
+    created = copy.deepcopy(CREATED)
+    other = {"name": "_acme-challenge.mail.example.test", "values": ["m"]}
+    created["certificates"][2].update(needs_order=True, order_url="https://ca/order/3", records=[other])
+    published = copy.deepcopy(PUBLISHED)
+    published["results"][0]["item"]["records"].append(other)
+    propagated = {"failed": True, "msg": "1 of 2 records not served everywhere", "error_class": "PropagationTimeout",
+                  "records": [{"name": "_acme-challenge.example.test", "done": True}, {"name": other["name"], "done": False}]}
+    assert [cert["id"] for cert in renewal_ready(CERTS, created, published, propagated)] == ["web"]
+    mail = by_id(renewal_report({**RUN, "created": created, "published": published, "propagated": propagated}, CERTS))["mail"]
+    assert mail["status"] == "failed" and mail["phase"] == "wait" and "PropagationTimeout" in mail["error"]
+
+
+def test_a_rate_limited_order_fails_alone():
+    created = copy.deepcopy(CREATED)
+    created.update(failed=True, msg="1 of 3 certificates failed")
+    created["certificates"][1] = {"id": "dead", "failed": True, "error_class": "RateLimitError", "msg": "too many new orders",
+                                  "records": []}
+    assert [cert["id"] for cert in renewal_ready(CERTS, created, PUBLISHED, PROPAGATED)] == ["web"]
+    dead = by_id(renewal_report({**RUN, "created": created}, CERTS))["dead"]
+    assert dead["phase"] == "create" and dead["error"] == "RateLimitError: too many new orders"
+
+
+def test_a_run_stopped_before_ordering_fails_every_certificate_with_its_reason():
+    plan = {"failed": True, "error_class": "InputError", "msg": "2 problems in the renewal inventory"}
+    report = renewal_report({"plan": plan}, CERTS)
+    assert report["error"]["phase"] == "validate"
+    assert all(entry["status"] == "failed" and entry["phase"] == "validate" for entry in report["certificates"])
+    locked = renewal_report({"plan": {"duration": 0.1}, "lock": {"failed": True, "msg": "lock 'x' is held by another run"}}, CERTS)
+    assert locked["error"]["phase"] == "lock" and "held by another run" in locked["lines"][0]
+
+
+
+def test_a_preflight_refusal_fails_every_certificate_before_any_order():
+    preflight = {"failed": True, "error_class": "PreflightError", "msg": "the CA may not issue for example.test [CAA at example.test: 0 issue \"other.ca\"]",
+                 "duration": 0.4}
+    report = renewal_report({"plan": {"duration": 0.1}, "preflight": preflight}, CERTS)
+    assert report["error"]["phase"] == "preflight" and "CAA at example.test" in report["lines"][0]
+    assert {entry["phase"] for entry in report["certificates"]} == {"preflight"}
+    assert report["timings"]["preflight"] == 0.4
+
+
+def test_nothing_to_renew():
+    report = renewal_report({"plan": {"certificates": []}}, [])
+    assert report["status"] == "ok" and report["lines"] == ["no certificate to renew"]
+
+
+def test_published_chains_and_the_providers_to_clean_up_through():
+    chains = renewal_published(PUBLISHED)
+    assert chains == [{"chain": ["primary", "fallback"], "records": [WEB_RECORD], "tried": ["primary", "fallback"]}]

@@ -40,15 +40,25 @@ def run_with(action):
     return module.outcome
 
 
-def test_success_exits_with_the_result():
-    assert run_with(lambda: {"changed": True}) == ("exit", {"changed": True})
+def test_success_exits_with_the_result_and_its_duration():
+    kind, result = run_with(lambda: {"changed": True})
+    assert kind == "exit"
+    assert result["changed"] is True
+    assert isinstance(result["duration"], float) and result["duration"] >= 0
+
+
+def test_failure_carries_its_duration_too():
+    def action():
+        raise PublishError("every provider failed")
+
+    assert run_with(action)[1]["duration"] >= 0
 
 
 def test_warnings_go_through_module_warn_not_the_result():
     module = RecordingModule()
     with pytest.raises(Exited):
         run(module, lambda: {"changed": False, "warnings": ["provider pdns failed"]})
-    assert module.outcome == ("exit", {"changed": False})
+    assert module.outcome[0] == "exit" and "warnings" not in module.outcome[1]
     assert module.warnings == ["provider pdns failed"]
 
 

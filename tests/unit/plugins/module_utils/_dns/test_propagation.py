@@ -288,3 +288,17 @@ def test_a_servfailing_doh_resolver_fails_the_quorum_early(resolver: Resolver, w
         waiter(resolver, clock, timeout=300.0, servfail_retries=1, resolvers=[DOH_URL]).wait([spec()])
     assert raised.value.details["broken"][0]["address"] == DOH_URL
     assert len(doh_session.requests) == 2
+
+
+def test_a_broken_record_does_not_stop_the_wait_for_the_others(resolver: Resolver, world: World, clock: FakeClock) -> None:
+    """One zone's lame server fails its record; a record of another zone served a little later is still seen."""
+    world.zone("broken.test", {"ns1.broken.test": ["10.0.2.1"], "ns2.broken.test": ["10.0.2.2"]}, parent="test")
+    world.server("10.0.2.2").rcode = "REFUSED"
+    other = "_acme-challenge.broken.test"
+    world.transport.at(4.0, lambda: world.txt("example.test", NAME, "token"))
+    with pytest.raises(DnsQueryError, match="lame delegation") as raised:
+        waiter(resolver, clock, timeout=60.0, servfail_retries=1).wait([spec(), spec(other)])
+    records = {record["name"]: record for record in raised.value.details["records"]}
+    assert records[NAME]["done"] is True
+    assert records[other]["done"] is False
+    assert clock.monotonic() - 1000.0 < 10.0  # stopped once every record was settled, not at the deadline

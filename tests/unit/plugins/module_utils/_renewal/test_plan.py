@@ -1,0 +1,98 @@
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import copy
+import os
+import stat
+
+import pytest
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.plan import check, collect_secrets, settle
+
+PROVIDERS = [
+    {"name": "primary", "type": "lexicon", "zone": "example.test",
+     "lexicon": {"provider": "powerdns", "options": {"auth_token": "api-key-secret", "pdns_server": "http://x"}}},
+    {"name": "onprem", "type": "rfc2136", "rfc2136": {"server": "ns1", "key_name": "k", "key_secret": "tsig-secret"}},
+    {"name": "acmedns", "type": "acme_dns", "acme_dns": {"api_url": "http://a", "username": "u", "password": "acme-dns-password",
+                                                         "subdomain": "s"}},
+]
+
+
+def options(tmp_path, **changes):
+    certs = [{"id": "web", "names": ["example.test"], "providers": ["primary", "onprem"],
+              "cert_path": str(tmp_path / "certs" / "web.crt"), "key_path": str(tmp_path / "keys" / "web.key")}]
+    base = {"certificates": certs, "providers": copy.deepcopy(PROVIDERS),
+            "settings": {"strategy": "failover", "ttl": 60, "lock_backend": "file", "lock_directory": str(tmp_path / "lock")},
+            "account_key_path": str(tmp_path / "account" / "account.key"), "create_directories": True, "dry_run": False}
+    base.update(changes)
+    return base
+
+
+def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("DNS01_TSIG_SECRET", raising=False)
+    opts = options(tmp_path)
+    opts["providers"].append({"name": "cloud", "type": "cloudflare"})
+    opts["providers"][1] = {"name": "onprem", "type": "rfc2136", "rfc2136": {"server": "ns1", "key_name": "k"}}
+    opts["certificates"][0]["providers"].append("nowhere")
+    opts["settings"]["ttl"] = -5
+    opts["certificates"][0]["cert_path"] = str(tmp_path / "file" / "web.crt")
+    (tmp_path / "file").write_text("not a directory")
+    problems = check(opts).problems
+    assert any("cloud: type 'cloudflare'" in problem for problem in problems)
+    assert any("onprem: rfc2136.key_secret is missing" in problem for problem in problems)
+    assert any("'nowhere', which is not in dns01_renewal_providers" in problem for problem in problems)
+    assert any("dns01_renewal_ttl must be positive" in problem for problem in problems)
+    assert any(f"{tmp_path / 'file'} is not a directory" in problem for problem in problems)
+    with pytest.raises(InputError, match="5 problems"):
+        settle(opts, check_mode=False)
+    assert not (tmp_path / "account").exists()
+
+
+def test_tsig_secret_from_the_environment_counts(tmp_path, monkeypatch):
+    monkeypatch.setenv("DNS01_TSIG_SECRET", "from-env")
+    opts = options(tmp_path)
+    opts["providers"][1]["rfc2136"].pop("key_secret")
+    assert check(opts).problems == []
+
+
+def test_secrets_are_collected_even_from_broken_definitions():
+    broken = [{**PROVIDERS[0], "unknown": 1}, PROVIDERS[1], {**PROVIDERS[2], "type": "nonsense"}]
+    assert {"api-key-secret", "tsig-secret", "acme-dns-password"} <= collect_secrets(broken)
+    assert "primary" not in collect_secrets(broken)
+
+
+def test_missing_directories_are_made_and_existing_ones_left_alone(tmp_path):
+    (tmp_path / "certs").mkdir(mode=0o700)
+    os.chmod(tmp_path / "certs", 0o700)
+    result = settle(options(tmp_path), check_mode=False)
+    assert stat.S_IMODE((tmp_path / "certs").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "account").stat().st_mode) == 0o700
+    assert str(tmp_path / "certs") not in result["created_directories"]
+    assert result["chains"] == {"web": ["primary", "onprem"]}
+    assert "providers" not in result["certificates"][0]
+
+
+def test_check_mode_creates_nothing(tmp_path):
+    settle(options(tmp_path), check_mode=True)
+    assert not (tmp_path / "keys").exists()
+
+
+def test_account_key_from_the_environment_skips_the_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("DNS01_ACME_ACCOUNT_KEY_CONTENT", "-----BEGIN EC PRIVATE KEY-----")
+    result = settle(options(tmp_path), check_mode=False)
+    assert result["account_key_from_env"] is True
+    assert not (tmp_path / "account").exists()
+
+
+def test_dry_run_points_every_file_into_a_new_directory(tmp_path):
+    result = settle(options(tmp_path, dry_run=True), check_mode=False)
+    try:
+        assert result["certificates"][0]["cert_path"] == os.path.join(result["dry_run_dir"], "web-web.crt")
+        assert not (tmp_path / "certs").exists()
+    finally:
+        os.rmdir(result["dry_run_dir"])
