@@ -75,7 +75,7 @@ stage_awx() {
         "$ROOT/.venv-awx/bin/ansible-playbook" --syntax-check "$ROOT/awx/configure.yml" &&
         "$ROOT/scripts/ee-check.sh"
 }
-awx_collections() { "$ROOT/.venv-awx/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__path__[0]))'; }
+awx_collections() { env -u PYTHONPATH "$ROOT/.venv-awx/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__path__[0]))'; }
 
 describe() {
     case "$1" in
