@@ -103,7 +103,6 @@ def test_a_run_stopped_before_ordering_fails_every_certificate_with_its_reason()
     assert locked["error"]["phase"] == "lock" and "held by another run" in locked["lines"][0]
 
 
-
 def test_a_preflight_refusal_fails_every_certificate_before_any_order():
     preflight = {"failed": True, "error_class": "PreflightError", "msg": "the CA may not issue for example.test [CAA at example.test: 0 issue \"other.ca\"]",
                  "duration": 0.4}
