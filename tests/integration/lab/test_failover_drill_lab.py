@@ -21,7 +21,7 @@ from cryptography import x509
 
 from ansible_collections.portable.dns01.tests.integration.lab.test_delegation_providers import delegate, pdns_api
 from ansible_collections.portable.dns01.tests.integration.lab.test_publish_providers import served
-from ansible_collections.portable.dns01.tests.integration.lab.webhook import receiver
+from ansible_collections.portable.dns01.tests.integration.lab.hook_receiver import receiver
 
 pytestmark = pytest.mark.lab
 

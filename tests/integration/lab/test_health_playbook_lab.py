@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.portable.dns01.tests.integration.lab.test_publish_providers import served
-from ansible_collections.portable.dns01.tests.integration.lab.webhook import receiver
+from ansible_collections.portable.dns01.tests.integration.lab.hook_receiver import receiver
 
 pytestmark = pytest.mark.lab
 
