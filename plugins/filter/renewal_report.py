@@ -241,7 +241,8 @@ def _entry(definition: Result, run: Result, opened: dict[str, Result], finished:
     cert_id = label(definition)
     order = opened.get(cert_id)
     entry: Result = {"id": cert_id, "names": definition.get("names") or [], "status": "failed", "decision": None,
-                     "phase": None, "error": None, "msg": None, "carried_by": [], "providers": [], "timings": {},
+                     "phase": None, "error": None, "msg": None, "carried_by": [], "providers": [], "attempts": [],
+                     "timings": {},
                      "cleanup_error": None, "issuer": None, "not_after": None, "cert_path": definition.get("cert_path")}
     if order is None:
         error = run_error or {"phase": "create", "msg": "no order was created"}
@@ -256,6 +257,7 @@ def _entry(definition: Result, run: Result, opened: dict[str, Result], finished:
                  msg=error or decision, carried_by=carried, providers=attempts,
                  cleanup_error=_cleanup_error(order, run.get("cleaned")), issuer=certificate.get("issuer"),
                  not_after=certificate.get("not_after"), cert_path=(done or order).get("cert_path") or entry["cert_path"])
+    entry["attempts"] = [_attempt_line(attempt).strip() for attempt in attempts]
     entry["timings"] = {key: value for key, value in (("publish", publish_seconds),
                                                       ("wait", _wait_seconds(order, run.get("propagated"))))
                         if value is not None}

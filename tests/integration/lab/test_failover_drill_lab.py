@@ -75,8 +75,10 @@ def test_every_scenario_runs_and_a_broken_fallback_fails_loudly(lab_config, tmp_
     assert primary_down["provider_states"]["primary"]["state"] == "simulated_outage"
     # ...and is the single point of failure the drill exists to find.
     assert not fallback_down["passed"]
-    assert "no provider can publish" in fallback_down["error"]
-    assert report["failures"] == [f"fallback down: the run failed: {fallback_down['error']}"]
+    # The run reports the certificate's failure itself: the scenario fails on it, not on the run's exit.
+    broken = fallback_down["certificates"][0]
+    assert "no provider can publish" in broken["problem"] and fallback_down["error"] is None
+    assert report["failures"] == [f"fallback down: {broken['id']}: {broken['problem']}"]
     assert all(s["duration_s"] > 0 for s in report["scenarios"])
     assert len(received) == 1 and "failover drill failed (2 of 3 scenarios passed) - fallback down" in json.dumps(received[0])
     html = (tmp_path / "report" / "failover-drill.html").read_text()

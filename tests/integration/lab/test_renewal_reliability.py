@@ -310,11 +310,11 @@ def test_no_secret_at_any_verbosity(renewal, lab, acme_dns_account, fault):
     failing = renewal.run("renew.yml", {"dns01_renewal_force": True}, "-vvv")
     assert failing.rc != 0, failing
     logs.append(failing.log)
-    drill_report = renewal.tmp / "drill.json"
-    drill = renewal.run("failover_drill.yml", {"dns01_drill_outage": ["primary"], "dns01_drill_report_path": str(drill_report)},
+    drill_dir = renewal.tmp / "drill"
+    drill = renewal.run("failover_drill.yml", {"dns01_drill_outage": ["primary"], "dns01_drill_report_dir": str(drill_dir)},
                         "-vvv")
     logs.append(drill.log)
-    assert json.loads(drill_report.read_text())["certificates"], drill
+    assert json.loads((drill_dir / "failover-drill.json").read_text())["scenarios"], drill
     assert renewal.report_path().exists()
     check_secrets(lab, acme_dns_account, *logs)
 
@@ -495,9 +495,11 @@ KILL_POINTS = {
 
 
 def leftovers(directory: pathlib.Path) -> list[str]:
-    """Files in the certificate directories other than the certificate, the key and the backups of an install."""
+    """Files in the certificate directories other than the certificate, the key, the backups of an install
+    and the record of the account that ordered it (``.<cert>.acme.json``, installed with the set)."""
     return sorted(str(path) for path in directory.rglob("*")
-                  if path.is_file() and path.name not in ("cert.pem", "key.pem") and not path.name.endswith(".bak"))
+                  if path.is_file() and path.name not in ("cert.pem", "key.pem", ".cert.pem.acme.json")
+                  and not path.name.endswith(".bak"))
 
 
 @pytest.mark.parametrize("strategy", ["failover", "all"])
