@@ -303,6 +303,9 @@ def order_definitions(certificates: list[dict[str, t.Any]], dest: str | None) ->
             for key in PATH_KEYS:
                 if definition.get(key):
                     definition[key] = os.path.join(dest, f"{prefix}-{os.path.basename(definition[key])}")
+            if isinstance(definition.get("account"), dict):
+                # A dry run orders from the dry run's CA only, whatever CA a certificate's account names.
+                definition["account"] = {key: value for key, value in definition["account"].items() if key != "directory"}
         result.append(definition)
     return result
 

@@ -116,3 +116,16 @@ def test_a_certificate_account_key_content_is_refused_without_echoing_it(tmp_pat
     assert any("account.key_content" in problem and "key_path" in problem for problem in problems)
     assert any("unknown keys account_key_path" in problem for problem in problems)
     assert not any("secret" in problem for problem in problems)
+
+
+def test_dry_run_orders_every_account_from_the_dry_run_directory(tmp_path):
+    opts = options(tmp_path, dry_run=True)
+    opts["certificates"][0]["account"] = {"key_path": str(tmp_path / "account" / "other.key"),
+                                          "directory": "https://production.example.test/dir"}
+    result = settle(opts, check_mode=False)
+    try:
+        assert "directory" not in result["certificates"][0]["account"]
+        assert result["certificates"][0]["account"]["key_path"] == str(tmp_path / "account" / "other.key")
+        assert opts["certificates"][0]["account"]["directory"] == "https://production.example.test/dir"
+    finally:
+        os.rmdir(result["dry_run_dir"])
