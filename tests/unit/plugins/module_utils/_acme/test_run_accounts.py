@@ -9,7 +9,9 @@ import json
 
 import josepy as jose
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import order_argument_spec
 from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import generate_key, key_pem
 from ansible_collections.portable.dns01.plugins.module_utils._acme.run import run
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
@@ -115,3 +117,11 @@ def test_without_a_default_account_key_every_certificate_needs_its_own(tmp_path,
     result = run(given, False, fake_clock, server)
     assert result["certificates"][0]["account_url"] == f"{CA}/acct/1"
     assert result["account_url"] is None
+
+
+def test_a_certificate_account_key_is_a_secret_and_takes_one_source():
+    certificate = {"names": ["a.example.test"], "cert_path": "/a", "key_path": "/b",
+                   "account": {"key_content": "PEM-SECRET", "key_path": "/k"}}
+    result = ArgumentSpecValidator(order_argument_spec()).validate({"directory": "x", "certificates": [certificate]})
+    assert result._no_log_values == {"PEM-SECRET"}
+    assert any("key_path|key_content" in message and "account" in message for message in result.errors.messages)
