@@ -14,7 +14,8 @@ description:
   - With O(orders), keeps only the certificates that have an open order and adds its C(order_url),
     which is what M(portable.dns01.acme_order) needs for step C(complete).
   - With O(dest), rewrites every file path into that directory, as dry runs do, so the
-    certificates in place stay untouched.
+    certificates in place stay untouched, and drops the C(directory) of a certificate's C(account), so a dry run
+    orders from its own CA only.
 options:
   _input:
     description: Certificate definitions of the renewal role.
@@ -58,6 +59,9 @@ def _redirect(definition: dict, dest: str) -> dict:
     for key in PATH_KEYS:
         if definition.get(key):
             definition[key] = os.path.join(dest, f"{prefix}-{os.path.basename(definition[key])}")
+    if isinstance(definition.get("account"), dict):
+        # A dry run orders from the dry run's CA only, whatever CA a certificate's account names.
+        definition["account"] = {key: value for key, value in definition["account"].items() if key != "directory"}
     return definition
 
 

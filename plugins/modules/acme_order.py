@@ -126,6 +126,43 @@ options:
             issued with another profile is ordered again, as for a change of names or key type.
           - Unset, the CA's default profile is used and the profile of the installed certificate is not checked.
         type: str
+      account:
+        description:
+          - The ACME account that orders this certificate, instead of the module's own account options.
+          - Certificates with the same directory and account key share one account (one client, one registration);
+            each certificate still succeeds or fails on its own.
+          - O(terms_agreed), O(ca_bundle), O(validate_certs) and O(request_timeout) apply to every account.
+            O(eab_kid) and O(eab_hmac_key) apply only to accounts at O(directory).
+          - Checked before any request; an unreadable key or a bad directory fails naming this field.
+          - When every certificate gives its own key, O(account_key_path) and O(account_key_content) may be left unset.
+        type: dict
+        suboptions:
+          directory:
+            description:
+              - The ACME directory URL or shorthand (as O(directory)) of this certificate's CA.
+              - Defaults to O(directory).
+            type: str
+          key_path:
+            description:
+              - Path to this account's private key (PEM); generated with mode V(0600) when it does not exist.
+              - Mutually exclusive with O(certificates[].account.key_content). When neither is set, the module's
+                account key (O(account_key_path) or O(account_key_content)) is used.
+            type: path
+          key_content:
+            description:
+              - This account's private key as PEM text.
+            type: str
+          key_type:
+            description:
+              - The type of the key generated when O(certificates[].account.key_path) does not exist.
+              - Defaults to O(account_key_type).
+            type: str
+            choices: [ec256, ec384, rsa2048, rsa3072, rsa4096]
+          email:
+            description:
+              - Contact e-mail address registered with a new account. Defaults to O(account_email).
+              - Certificates sharing an account must not give it different addresses.
+            type: str
   renew_before_days:
     description:
       - Order a new certificate at the latest when the installed one has fewer days left than this.
@@ -206,6 +243,23 @@ EXAMPLES = r"""
     records: "{{ order.records }}"
   when: order.records | length > 0
 
+- name: Order two certificates under two accounts in one call
+  portable.dns01.acme_order:
+    directory: letsencrypt
+    account_key_path: /etc/ssl/acme/account.key
+    terms_agreed: true
+    certificates:
+      - names: [shop.example.com]
+        cert_path: /etc/ssl/shop/cert.pem
+        key_path: /etc/ssl/shop/key.pem
+      - names: [customer.example.net]
+        cert_path: /etc/ssl/customer/cert.pem
+        key_path: /etc/ssl/customer/key.pem
+        account:
+          key_path: /etc/ssl/acme/customer-account.key
+          email: hostmaster@example.net
+  register: both
+
 # Results come back in the order given, so zip pairs each certificate with its order.
 - name: Carry each order URL over to its certificate
   ansible.builtin.set_fact:
@@ -232,7 +286,10 @@ step:
   returned: always
   type: str
 account_url:
-  description: The account's URL; null in check mode when the account does not exist yet.
+  description:
+    - The URL of the account of the module's own options; null in check mode when the account does not exist yet,
+      and when every certificate gives its own O(certificates[].account).
+    - RV(certificates[].account_url) gives each certificate's account.
   returned: always
   type: str
 account_key_created:
@@ -290,6 +347,10 @@ certificates:
         - What was repaired of an install a crash interrupted, before anything else was done for this certificate.
         - V(finished) (the new set was complete and was put in place), V(rolled back) (the previous files were restored),
           V(pending) (check mode, a repair is due), or null when there was nothing to repair.
+      type: str
+      returned: always
+    account_url:
+      description: The URL of the account that ordered this certificate; null when it is not known (check mode, or a failure before registering).
       type: str
       returned: always
     needs_order:

@@ -57,6 +57,19 @@ def certificate_options() -> dict[str, t.Any]:
         "order_url": {"type": "str"},
         "preferred_chain": {"type": "str"},
         "profile": {"type": "str"},
+        "account": {"type": "dict", "options": certificate_account_options(),
+                    "mutually_exclusive": [("key_path", "key_content")]},
+    }
+
+
+def certificate_account_options() -> dict[str, t.Any]:
+    """The suboptions of a certificate's own ``account``."""
+    return {
+        "directory": {"type": "str"},
+        "key_path": {"type": "path"},
+        "key_content": {"type": "str", "no_log": True},
+        "key_type": {"type": "str", "choices": list(KEY_TYPES)},
+        "email": {"type": "str"},
     }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme import batch, challenges, directory, install, keys, state
+from ansible_collections.portable.dns01.plugins.module_utils._acme import accounts, batch, challenges, directory, install, keys, state
 from ansible_collections.portable.dns01.plugins.module_utils._acme.account import (
     AccountOptions,
     create_key,
@@ -57,19 +57,20 @@ def recover_all(specs: list[CertSpec], options: RunOptions) -> dict[str, str | I
     return {spec.label: _recover_one(spec, options) for spec in specs}
 
 
-def _work(ctx: Context, recovered: dict[str, t.Any]) -> batch.Work:
+def _work(contexts: dict[str, Context], recovered: dict[str, t.Any]) -> batch.Work:
     def work(spec: CertSpec, result: dict[str, t.Any]) -> dict[str, t.Any]:
         outcome = recovered.get(spec.label)
         if isinstance(outcome, InstallError):
             raise outcome
         result["recovered"] = outcome
+        ctx = contexts[spec.label]
         return STEPS[ctx.options.step](ctx, spec, result)
     return work
 
 
-def check_profiles(specs: list[CertSpec], offered: dict[str, str] | None) -> None:
+def check_profiles(specs: list[CertSpec], offered: dict[str, str] | None, indexes: list[int] | None = None) -> None:
     """Every requested profile is one the CA's directory lists, before anything is ordered."""
-    for index, spec in enumerate(specs):
+    for index, spec in zip(indexes or range(len(specs)), specs):
         if spec.profile is None or (offered and spec.profile in offered):
             continue
         field = f"certificates[{index}].profile"
@@ -79,12 +80,13 @@ def check_profiles(specs: list[CertSpec], offered: dict[str, str] | None) -> Non
                          field=field)
 
 
-def _summary(ctx: Context, url: str, results: list[dict[str, t.Any]], key_created: bool) -> dict[str, t.Any]:
+def _summary(step: str, url: str, default: Context | None, results: list[dict[str, t.Any]],
+             key_created: bool) -> dict[str, t.Any]:
     return {
         "changed": key_created or any(result["changed"] for result in results),
         "directory": url,
-        "step": ctx.options.step,
-        "account_url": ctx.client.account_url,
+        "step": step,
+        "account_url": default.client.account_url if default else None,
         "account_key_created": key_created,
         "certificates": results,
         "records": challenges.records([result["challenges"] for result in results]),
@@ -101,28 +103,47 @@ def _fence_before_recovery(fence: t.Callable[[], None], specs: list[CertSpec]) -
         raise LockLostError(exc.msg, certificates=failed, **exc.details) from None
 
 
+def _connect(group: accounts.AccountGroup, params: dict[str, t.Any], check_mode: bool, clock: Clock,
+             session: t.Any) -> tuple[t.Any, bool]:
+    """(client, whether its key was generated now) for one account; its certificates' profiles are checked."""
+    if not check_mode:
+        recover_key_file(group.options)
+    key, key_created = _account_key(group.options, check_mode, clock)
+    verify = directory.verify_option(params["ca_bundle"], params["validate_certs"])
+    client = connect(group.url, verify, clock, keys.jwk_and_alg(key) if key else None, timeout=params["request_timeout"],
+                     session=session)
+    return client, key_created
+
+
 def run(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, session: t.Any = None,
         fence: t.Callable[[], None] | None = None) -> dict[str, t.Any]:
     """Validate everything, then work every certificate; ``session`` replaces HTTP in tests."""
     clock = clock or Clock()
     specs = parse_all(params["certificates"])
     options = RunOptions.from_params(params, check_mode)
-    account = AccountOptions.from_params(params)
     url = directory.resolve(params["directory"])
+    groups = accounts.group(params)
     if fence and not check_mode:
         _fence_before_recovery(fence, specs)
     recovered = recover_all(specs, options)
-    if not check_mode:
-        recover_key_file(account)
-    key, key_created = _account_key(account, check_mode, clock)
-    verify = directory.verify_option(params["ca_bundle"], params["validate_certs"])
-    client = connect(url, verify, clock, keys.jwk_and_alg(key) if key else None, timeout=params["request_timeout"], session=session)
-    check_profiles(specs, client.profiles())
-    ctx = Context(client, clock, options, account, fence)
-    results = batch.run_all(specs, _work(ctx, recovered), options.concurrency)
-    if results and not any(result["failed"] for result in results):
-        ctx.account_url()
-    summary = _summary(ctx, url, results, key_created)
+    contexts: dict[str, Context] = {}
+    by_group = []
+    key_created = False
+    for group in groups:
+        client, created = _connect(group, params, check_mode, clock, session)
+        key_created = key_created or created
+        check_profiles([specs[index] for index in group.indexes], client.profiles(), group.indexes)
+        ctx = Context(client, clock, options, group.options, fence)
+        by_group.append((group, ctx))
+        contexts.update({specs[index].label: ctx for index in group.indexes})
+    results = batch.run_all(specs, _work(contexts, recovered), options.concurrency)
+    for group, ctx in by_group:
+        if not any(results[index]["failed"] for index in group.indexes):
+            ctx.account_url()
+    for spec, result in zip(specs, results):
+        result["account_url"] = contexts[spec.label].client.account_url
+    default = next((ctx for group, ctx in by_group if group.default), None)
+    summary = _summary(options.step, url, default, results, key_created)
     lost = [result for result in results if result.get("error_class") == LockLostError.__name__]
     if lost:
         raise LockLostError(lost[0]["msg"], **summary)

@@ -22,7 +22,7 @@ import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import certificate_options
+from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import certificate_account_options, certificate_options
 from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import KEY_TYPES
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import TYPES, provider_spec
@@ -125,6 +125,23 @@ def _check_certificate(plan: Plan, index: int, cert: t.Any, seen: set[str]) -> N
     for key in ("cert_path", "key_path"):
         if not cert.get(key):
             plan.add(f"{where}: {key} is required")
+    _check_account(plan, where, cert.get("account"))
+
+
+def _check_account(plan: Plan, where: str, account: t.Any) -> None:
+    """A certificate's own account; its key comes from a file, since the plan's result is no place for a key."""
+    if account is None:
+        return
+    if not isinstance(account, dict):
+        plan.add(f"{where}: account must be a dictionary")
+        return
+    unknown = sorted(set(account) - set(certificate_account_options()))
+    if unknown:
+        plan.add(f"{where}: account has unknown keys {', '.join(unknown)}")
+    if account.get("key_content"):
+        plan.add(f"{where}: account.key_content is not taken by the renewal role; give account.key_path instead")
+    if account.get("key_type") not in (None, *KEY_TYPES):
+        plan.add(f"{where}: account.key_type {account.get('key_type')!r} is not one of {', '.join(KEY_TYPES)}")
 
 
 def _check_settings(plan: Plan, settings: dict[str, t.Any], certificates: list[t.Any]) -> None:
@@ -224,6 +241,11 @@ def _check_destinations(plan: Plan, certificates: list[t.Any], options: dict[str
                 for key in PATH_KEYS:
                     if cert.get(key):
                         _check_file(plan, f"certificate {label(cert)}: {key} {cert[key]}", cert[key], 0o755, create)
+    for cert in certificates:
+        account = cert.get("account") if isinstance(cert, dict) else None
+        if isinstance(account, dict) and account.get("key_path"):
+            _check_file(plan, f"certificate {label(cert)}: account key {account['key_path']}", account["key_path"],
+                        0o700, create)
     if options.get("account_key_path") and not account_key_from_env():
         _check_file(plan, f"account key {options['account_key_path']}", options["account_key_path"], 0o700, create)
     settings = options.get("settings") or {}
@@ -281,6 +303,9 @@ def order_definitions(certificates: list[dict[str, t.Any]], dest: str | None) ->
             for key in PATH_KEYS:
                 if definition.get(key):
                     definition[key] = os.path.join(dest, f"{prefix}-{os.path.basename(definition[key])}")
+            if isinstance(definition.get("account"), dict):
+                # A dry run orders from the dry run's CA only, whatever CA a certificate's account names.
+                definition["account"] = {key: value for key, value in definition["account"].items() if key != "directory"}
         result.append(definition)
     return result
 

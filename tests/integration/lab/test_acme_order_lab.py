@@ -217,3 +217,17 @@ def test_force_renews_with_a_backup_and_reuse_key_keeps_the_key(lab_config, tmp_
     assert open(backups[cert["cert_path"]], "rb").read() == first_cert
     assert (tmp_path / "web.key").read_bytes() == first_key
     assert cert["key_path"] not in backups
+
+
+def test_two_accounts_in_one_call(lab_config, tmp_path):
+    first = certificate(tmp_path, [fresh_name(lab_config)], label="first")
+    second = certificate(tmp_path, [fresh_name(lab_config)], label="second",
+                         account={"directory": None, "key_path": str(tmp_path / "second-account.key"),
+                                  "key_content": None, "key_type": "ec384", "email": "second@fallback.test"})
+    created, completed = issue(lab_config, tmp_path, [first, second])
+    urls = [result["account_url"] for result in completed["certificates"]]
+    assert [result["account_url"] for result in created["certificates"]] == urls
+    assert urls[0] == completed["account_url"] and urls[1] != urls[0] and all(urls)
+    assert (tmp_path / "second-account.key").stat().st_mode & 0o777 == 0o600
+    for cert in (first, second):
+        verify(lab_config["LAB_PEBBLE_ROOT"], cert)

@@ -39,3 +39,11 @@ def test_expiry_endpoints_stay_with_the_role():
     # The expiry role reads `endpoints` from the same definitions; acme_order refuses unknown keys.
     out = acme_certificates([{**CERTS[0], "endpoints": ["www.example.test:443"]}])
     assert "endpoints" not in out[0]
+
+
+def test_dry_run_destination_drops_a_certificate_account_directory():
+    cert = {**CERTS[0], "account": {"key_path": "/etc/ssl/acme/other.key", "directory": "letsencrypt"}}
+    assert acme_certificates([cert])[0]["account"] == cert["account"]
+    out = acme_certificates([cert], dest="/tmp/dry")
+    assert out[0]["account"] == {"key_path": "/etc/ssl/acme/other.key"}
+    assert cert["account"]["directory"] == "letsencrypt"

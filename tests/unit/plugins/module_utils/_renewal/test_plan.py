@@ -96,3 +96,36 @@ def test_dry_run_points_every_file_into_a_new_directory(tmp_path):
         assert not (tmp_path / "certs").exists()
     finally:
         os.rmdir(result["dry_run_dir"])
+
+
+def test_a_certificate_may_name_its_own_account(tmp_path):
+    opts = options(tmp_path)
+    account = {"key_path": str(tmp_path / "other" / "account.key"), "email": "api@example.test",
+               "directory": "https://ca.example.test/dir"}
+    opts["certificates"][0]["account"] = account
+    result = settle(opts, check_mode=False)
+    assert result["certificates"][0]["account"] == account
+    assert stat.S_IMODE((tmp_path / "other").stat().st_mode) == 0o700
+
+
+def test_a_certificate_account_key_content_is_refused_without_echoing_it(tmp_path):
+    opts = options(tmp_path)
+    opts["certificates"][0]["account"] = {"key_content": "-----BEGIN EC PRIVATE KEY----- secret"}
+    opts["certificates"][0]["account_key_path"] = "/x"
+    problems = check(opts).problems
+    assert any("account.key_content" in problem and "key_path" in problem for problem in problems)
+    assert any("unknown keys account_key_path" in problem for problem in problems)
+    assert not any("secret" in problem for problem in problems)
+
+
+def test_dry_run_orders_every_account_from_the_dry_run_directory(tmp_path):
+    opts = options(tmp_path, dry_run=True)
+    opts["certificates"][0]["account"] = {"key_path": str(tmp_path / "account" / "other.key"),
+                                          "directory": "https://production.example.test/dir"}
+    result = settle(opts, check_mode=False)
+    try:
+        assert "directory" not in result["certificates"][0]["account"]
+        assert result["certificates"][0]["account"]["key_path"] == str(tmp_path / "account" / "other.key")
+        assert opts["certificates"][0]["account"]["directory"] == "https://production.example.test/dir"
+    finally:
+        os.rmdir(result["dry_run_dir"])
