@@ -14,14 +14,13 @@ server's Retry-After, every other failure into AcmeError with its problem docume
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import threading
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme import problems
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, RateLimitError
+from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
 
 try:
     import josepy as jose
@@ -37,21 +36,6 @@ NONCE_RETRIES = 10
 SERVER_RETRIES = 4
 # A server asking for more than this is answered with a failure now rather than a long sleep.
 MAX_SERVER_WAIT = 60.0
-
-
-def parse_retry_after(value: str | None, now: datetime.datetime) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return max(0.0, (when - now).total_seconds())
 
 
 class RecordingSession:
@@ -145,7 +129,7 @@ class Transport:
         last = self.session.last
         if last is None:
             return None, None
-        return last.status_code, parse_retry_after(last.headers.get("Retry-After"), self.clock.now())
+        return last.status_code, retry_after_seconds(last.headers.get("Retry-After"), self.clock.now())
 
     def _from_problem(self, what: str, problem: dict[str, t.Any]) -> Exception:
         status, retry_after = self._status_and_wait()

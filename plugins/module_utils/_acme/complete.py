@@ -14,7 +14,6 @@ import os
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme import certs, challenges, keys, order, problems, state
-from ansible_collections.portable.dns01.plugins.module_utils._acme.client import parse_retry_after
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
 from ansible_collections.portable.dns01.plugins.module_utils._acme.create import challenge_view, fix_attributes
 from ansible_collections.portable.dns01.plugins.module_utils._acme.csr import build_csr
@@ -22,6 +21,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.install impor
 from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import CertSpec
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError
+from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
 
 Authorizations = t.List[t.Tuple[str, t.Dict[str, t.Any]]]
 
@@ -41,7 +41,7 @@ def _answer_pending(ctx: Context, authorizations: Authorizations) -> None:
 def _refresh(ctx: Context, current: dict[str, dict[str, t.Any]], url: str) -> float | None:
     """Fetch one authorization into ``current``; the Retry-After it asks for."""
     current[url], response = ctx.client.fetch(url, f"reading the authorization {url}")
-    return parse_retry_after(response.headers.get("Retry-After"), ctx.clock.now())
+    return retry_after_seconds(response.headers.get("Retry-After"), ctx.clock.now())
 
 
 def _poll(ctx: Context, authorizations: Authorizations, deadline: Deadline) -> Authorizations:

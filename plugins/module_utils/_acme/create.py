@@ -13,11 +13,11 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme import ari, certs, challenges, install, order, state
-from ansible_collections.portable.dns01.plugins.module_utils._acme.client import parse_retry_after
 from ansible_collections.portable.dns01.plugins.module_utils._acme.context import Context
 from ansible_collections.portable.dns01.plugins.module_utils._acme.renewal import Decision, decide
 from ansible_collections.portable.dns01.plugins.module_utils._acme.spec import CertSpec
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InstallError
+from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
 
 
 def renewal_info(ctx: Context, spec: CertSpec, cert: t.Any) -> ari.RenewalInfo | None:
@@ -39,7 +39,7 @@ def renewal_info(ctx: Context, spec: CertSpec, cert: t.Any) -> ari.RenewalInfo |
         document = response.json()
     except (AcmeError, ValueError):
         return cached
-    info = ari.RenewalInfo.from_document(document, parse_retry_after(response.headers.get("Retry-After"), now), now)
+    info = ari.RenewalInfo.from_document(document, retry_after_seconds(response.headers.get("Retry-After"), now), now)
     if not ctx.options.check_mode:
         state.write_ari(spec.cert_path, identifier, info)
     return info

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme.client import AcmeClient, parse_retry_after
+from ansible_collections.portable.dns01.plugins.module_utils._acme.client import AcmeClient
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, RateLimitError
+from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
 
 try:
     import josepy as jose
@@ -109,7 +110,7 @@ def wait_for(fetch: t.Callable[[], tuple[dict[str, t.Any], t.Any]], done: t.Call
         if deadline.expired():
             raise AcmeError(f"{what}: still {document.get('status')} after {deadline.seconds:.0f} s",
                             status=document.get("status"))
-        hint = parse_retry_after(response.headers.get("Retry-After"), clock.now())
+        hint = retry_after_seconds(response.headers.get("Retry-After"), clock.now())
         clock.sleep(deadline.cap(POLL_INTERVAL if hint is None else hint))
 
 

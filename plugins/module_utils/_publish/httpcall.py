@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import email.utils
 import threading
 import typing as t
 
@@ -21,6 +20,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
+from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
 
 try:
     import requests
@@ -31,20 +31,6 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 _LOCAL = threading.local()
-
-
-def retry_after(value: str | None, now: datetime.datetime) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - now).total_seconds())
 
 
 def status_error(status: int, msg: str, retry: float | None = None) -> ProviderError:
@@ -63,7 +49,7 @@ def from_requests(exc: Exception, now: datetime.datetime) -> ProviderError | Non
     response = getattr(exc, "response", None)
     if isinstance(exc, requests.HTTPError) and response is not None:
         return status_error(response.status_code, f"HTTP {response.status_code} {response.reason or ''}".strip(),
-                            retry_after(response.headers.get("Retry-After"), now))
+                            retry_after_seconds(response.headers.get("Retry-After"), now))
     if isinstance(exc, requests.ConnectTimeout):
         return ProviderTimeout(f"connect timed out: {exc}", reason="unreachable")
     if isinstance(exc, requests.Timeout):
@@ -80,7 +66,7 @@ def check_response(response: t.Any, now: datetime.datetime) -> t.Any:
         return response
     detail = (response.text or "")[:200].strip()
     msg = f"HTTP {response.status_code} {response.reason or ''}: {detail}".strip()
-    raise status_error(response.status_code, msg, retry_after(response.headers.get("Retry-After"), now))
+    raise status_error(response.status_code, msg, retry_after_seconds(response.headers.get("Retry-After"), now))
 
 
 class CallGuard:

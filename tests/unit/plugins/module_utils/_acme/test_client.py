@@ -5,16 +5,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 import requests
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme.client import (
-    NONCE_RETRIES,
-    connect,
-    parse_retry_after,
-)
+from ansible_collections.portable.dns01.plugins.module_utils._acme.client import NONCE_RETRIES, connect
 from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import generate_key, jwk_and_alg
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, RateLimitError
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import FakeAcmeServer, problem
@@ -84,9 +78,16 @@ def test_client_errors_are_not_retried_and_carry_the_problem(server, client):
     assert len(server.posts(URL)) == 1
 
 
-def test_retry_after_forms():
-    now = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.timezone.utc)
-    assert parse_retry_after("120", now) == 120
-    assert parse_retry_after("Sat, 28 Nov 2026 12:01:00 GMT", now) == 60
-    assert parse_retry_after("soon", now) is None
-    assert parse_retry_after(None, now) is None
+@pytest.mark.parametrize("header, seconds", [
+    ("120", 120),
+    ("Sat, 28 Nov 2026 00:17:40 GMT", 60),  # the fake clock stands at 00:16:40
+    ("Sat, 28 Nov 2026 00:17:40 -0000", 60),
+    ("soon", None),
+    (None, None),
+])
+def test_rate_limit_reads_retry_after_in_every_form(server, client, header, seconds):
+    status, body, _headers = problem("rateLimited", "too many certificates", 429)
+    server.script("POST", URL, (status, body, {} if header is None else {"Retry-After": header}))
+    with pytest.raises(RateLimitError) as caught:
+        client.post(URL, None, "creating the order")
+    assert caught.value.details["retry_after"] == seconds

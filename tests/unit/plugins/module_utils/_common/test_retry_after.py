@@ -26,3 +26,11 @@ NOW = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.timezone.utc)
 ])
 def test_retry_after_seconds(header, seconds):
     assert retry_after_seconds(header, NOW) == seconds
+
+
+def test_retry_after_forms():
+    now = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.timezone.utc)
+    assert retry_after_seconds("120", now) == 120
+    assert retry_after_seconds("Sat, 28 Nov 2026 12:01:00 GMT", now) == 60
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None

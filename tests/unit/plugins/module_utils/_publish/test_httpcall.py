@@ -11,23 +11,37 @@ import threading
 import pytest
 import requests
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import ProviderAuthError, ProviderTimeout
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import ProviderAuthError, ProviderError, ProviderTimeout
 from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
-from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import from_requests, retry_after, run_bounded, status_error
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import check_response, from_requests, run_bounded, status_error
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, refused_port
 
 NOW = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def answer(status: int, headers: dict[str, str]) -> requests.Response:
+    response = requests.Response()
+    response.status_code, response.reason, response._content = status, "Too Many Requests", b""
+    response.headers.update(headers)
+    return response
 
 
 @pytest.mark.parametrize("header, seconds", [
     ("120", 120.0),
     ("Sun, 01 Nov 2026 12:01:30 GMT", 90.0),
     ("Sun, 01 Nov 2026 11:00:00 GMT", 0.0),
+    # RFC 5322 "-0000": a date whose zone is unknown, read as UTC.
+    ("Sun, 01 Nov 2026 12:01:30 -0000", 90.0),
     ("soon", None),
     (None, None),
 ])
 def test_retry_after(header, seconds):
-    assert retry_after(header, NOW) == seconds
+    headers = {} if header is None else {"Retry-After": header}
+    with pytest.raises(ProviderError) as checked:
+        check_response(answer(429, headers), NOW)
+    assert checked.value.retry_after == seconds
+    mapped = from_requests(requests.HTTPError(response=answer(503, headers)), NOW)
+    assert mapped is not None and mapped.retry_after == seconds
 
 
 @pytest.mark.parametrize("status, transient, auth", [
