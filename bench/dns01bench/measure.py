@@ -20,6 +20,8 @@ import os
 import resource
 import signal
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import typing as t
@@ -105,19 +107,46 @@ def _wait(process: subprocess.Popen, timeout: float) -> tuple[bool, int]:
     return expired.is_set(), usage.ru_maxrss
 
 
+# A forked (or vforked) child counts its parent's resident memory as its own
+# peak until it execs, so a command started from this process would report
+# at least the benchmark's own size. A small launcher starts the command and
+# reports the command's own peak, as wait4 sees it, through a file.
+LAUNCHER = """
+import os, sys
+path, argv = sys.argv[1], sys.argv[2:]
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+_pid, status, usage = os.wait4(pid, 0)
+with open(path, "w", encoding="ascii") as handle:
+    handle.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _command_peak(path: str, fallback: int) -> int:
+    try:
+        with open(path, encoding="ascii") as handle:
+            return int(handle.read().strip() or fallback)
+    except (OSError, ValueError):
+        return fallback
+
+
 def run(argv: list[str], timeout: float, env: dict[str, str] | None = None, cwd: str | None = None,
         log_path: str | None = None) -> Run:
     """Run ``argv`` to completion or ``timeout``; stdout and stderr are merged."""
     before = _children_cpu()
     start = time.monotonic()
     lines: list[tuple[float, str]] = []
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                          text=True, env=env, cwd=cwd, start_new_session=True) as process:
-        reader = threading.Thread(target=_collect, args=(process.stdout, start, lines), daemon=True)
-        reader.start()
-        timed_out, max_rss_kb = _wait(process, timeout)
-        wall = time.monotonic() - start
-        reader.join(timeout=5)
+    with tempfile.TemporaryDirectory(prefix="dns01bench-rss-") as scratch:
+        peak_file = os.path.join(scratch, "peak")
+        with subprocess.Popen([sys.executable, "-c", LAUNCHER, peak_file, *argv], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=env, cwd=cwd,
+                              start_new_session=True) as process:
+            reader = threading.Thread(target=_collect, args=(process.stdout, start, lines), daemon=True)
+            reader.start()
+            timed_out, launcher_rss_kb = _wait(process, timeout)
+            max_rss_kb = _command_peak(peak_file, launcher_rss_kb)
+            wall = time.monotonic() - start
+            reader.join(timeout=5)
     after = _children_cpu()
     result = Run(list(argv), process.returncode, wall, after[0] - before[0], after[1] - before[1], timed_out, lines, max_rss_kb)
     if log_path:

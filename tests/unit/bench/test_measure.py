@@ -26,6 +26,17 @@ def test_peak_memory_is_the_commands_own():
     assert small.max_rss_kb < 100 * 1024
 
 
+def test_peak_memory_is_not_the_benchmarks_own():
+    # The benchmark process may be large; a command it starts must not report that size as its peak.
+    ballast = bytearray(150 * 1024 * 1024)
+    for offset in range(0, len(ballast), 4096):
+        ballast[offset] = 1
+    small = measure.run([sys.executable, "-c", ALLOCATE.format(size=1)], timeout=30)
+    assert small.ok
+    assert small.max_rss_kb < 100 * 1024
+    del ballast
+
+
 def test_peak_memory_covers_the_commands_children():
     child = ALLOCATE.format(size=120 * 1024 * 1024)
     parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], check=True)"
