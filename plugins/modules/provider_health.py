@@ -101,6 +101,27 @@ options:
     description: Seconds to wait until every authoritative server serves the canary, and again until none does.
     type: float
     default: 120.0
+  feed_breaker:
+    description:
+      - Record each provider's probe in the circuit breaker that M(portable.dns01.dns_challenge_publish) reads (the
+        same O(breaker_state_file) or O(breaker_redis_url)), so renewals skip a provider the probe found down and
+        use it again once a probe succeeds. A refused credential is not counted as an outage.
+    type: bool
+    default: false
+  breaker_threshold:
+    description: Consecutive failures that open a provider endpoint's breaker, as for the publish chain.
+    type: int
+    default: 3
+  breaker_cooldown:
+    description: Seconds an open breaker skips the endpoint, as for the publish chain.
+    type: float
+    default: 300.0
+  breaker_state_file:
+    description: The breaker state file shared with the publish chain; default the project's own file.
+    type: path
+  breaker_redis_url:
+    description: Keep the breaker state in Redis instead, shared by several controllers.
+    type: str
 """
 
 EXAMPLES = r"""

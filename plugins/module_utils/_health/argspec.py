@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible.module_utils.basic import env_fallback
+
 from ansible_collections.portable.dns01.plugins.module_utils._dns.argspec import resolver_argument_spec
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import providers_spec
 
@@ -34,6 +36,11 @@ def health_argument_spec() -> dict[str, t.Any]:
         "connect_timeout": {"type": "float", "default": 5.0},
         "read_timeout": {"type": "float", "default": 20.0},
         "propagation_timeout": {"type": "float", "default": 120.0},
+        "feed_breaker": {"type": "bool", "default": False},
+        "breaker_threshold": {"type": "int", "default": 3},
+        "breaker_cooldown": {"type": "float", "default": 300.0},
+        "breaker_state_file": {"type": "path", "fallback": (env_fallback, ["DNS01_BREAKER_STATE_FILE"])},
+        "breaker_redis_url": {"type": "str", "no_log": True, "fallback": (env_fallback, ["DNS01_BREAKER_REDIS_URL"])},
     })
     spec.update(resolver_argument_spec())
     return spec

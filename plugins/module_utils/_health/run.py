@@ -15,6 +15,8 @@ import typing as t
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._health.probe import Prober, Settings
+from ansible_collections.portable.dns01.plugins.module_utils._publish.action import breaker_for
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import breaker_key
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import build_provider, build_providers
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import TYPES as PROVIDER_TYPES
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lookup import Names
@@ -52,6 +54,20 @@ def parse_delegations(entries: list[dict[str, t.Any]], accounts: dict[str, t.Any
     return out
 
 
+# A refused credential or bad input is the user's to fix, not an outage.
+NOT_OUTAGES = ("ProviderAuthError", "InputError")
+
+
+def feed_breaker(breaker: t.Any, providers: list[Provider], results: list[dict[str, t.Any]]) -> None:
+    """A healthy probe closes the provider's breaker; a probe that found it down counts as a failure."""
+    for provider, result in zip(providers, results):
+        failed = [step for step in result.get("steps") or [] if not step.get("ok")]
+        if result["healthy"]:
+            breaker.success(breaker_key(provider))
+        elif failed and failed[0].get("error_class") not in NOT_OUTAGES:
+            breaker.failure(breaker_key(provider))
+
+
 class HealthCheck:
     """Every chosen provider, then every delegation; the result says which are unhealthy."""
 
@@ -77,6 +93,8 @@ class HealthCheck:
             return self._plan(providers, delegations)
         prober = Prober(self.ctx, self.names.resolver, self._settings(), self.clock)
         provider_results = [prober.provider(provider) for provider in providers]
+        if self.params.get("feed_breaker"):
+            feed_breaker(breaker_for(self.params, providers, self.clock, False), providers, provider_results)
         delegation_results = [prober.delegation(item.domain, item.target, self._account(item)) for item in delegations]
         problems = [f"provider {item['provider']}: {item['error']}" for item in provider_results if not item["healthy"]]
         problems += [f"delegation {item['domain']}: {item['error']}" for item in delegation_results if not item["healthy"]]

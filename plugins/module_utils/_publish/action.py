@@ -152,13 +152,7 @@ class Publisher:
         return Target(name, values, target, links if len(links) > 1 else [])
 
     def _breaker(self, providers: list[Provider]) -> Breaker:
-        aliases = {breaker_key(provider): identity(provider) for provider in providers}
-        threshold, cooldown = int(self.params["breaker_threshold"]), float(self.params["breaker_cooldown"])
-        if self.params.get("breaker_redis_url"):
-            store = RedisStore(connect(self.params["breaker_redis_url"]), BREAKER_PREFIX)
-            return Breaker(self.clock, threshold, cooldown, store=store, aliases=aliases, read_only=self.check_mode)
-        path = self.params.get("breaker_state_file") or default_state_file(_project_directory())
-        return Breaker(self.clock, threshold, cooldown, path, aliases=aliases, read_only=self.check_mode)
+        return breaker_for(self.params, providers, self.clock, self.check_mode)
 
     def _record(self, chain: Chain, target: Target, previous: list[dict[str, t.Any]]) -> dict[str, t.Any]:
         outcome = self._run_chain(chain, target)
@@ -249,6 +243,17 @@ class Publisher:
         if self.warnings:
             result["warnings"] = self.warnings
         return result
+
+
+def breaker_for(params: dict[str, t.Any], providers: list[Provider], clock: Clock, read_only: bool) -> Breaker:
+    """The circuit breaker the options name: in Redis, in a state file, or in the project's default file."""
+    aliases = {breaker_key(provider): identity(provider) for provider in providers}
+    threshold, cooldown = int(params["breaker_threshold"]), float(params["breaker_cooldown"])
+    if params.get("breaker_redis_url"):
+        store = RedisStore(connect(params["breaker_redis_url"]), BREAKER_PREFIX)
+        return Breaker(clock, threshold, cooldown, store=store, aliases=aliases, read_only=read_only)
+    path = params.get("breaker_state_file") or default_state_file(_project_directory())
+    return Breaker(clock, threshold, cooldown, path, aliases=aliases, read_only=read_only)
 
 
 def _project_directory() -> str | None:

@@ -9,7 +9,8 @@ import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._health.argspec import health_argument_spec
-from ansible_collections.portable.dns01.plugins.module_utils._health.run import HealthCheck, parse_delegations
+from ansible_collections.portable.dns01.plugins.module_utils._health.run import HealthCheck, feed_breaker, parse_delegations
+from ansible_collections.portable.dns01.plugins.module_utils._publish.breaker import Breaker
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import FakeClock, FakeProvider, FakeResolver
 
 TYPES = {"fake": FakeProvider}
@@ -52,3 +53,30 @@ def test_delegation_targets_come_from_the_inventory_or_the_account():
     assert [(item.target, item.account is not None) for item in parsed] == [("x.fallback.test", False), ("sub.auth.acme-dns.test", True)]
     with pytest.raises(InputError, match=r"delegations\[0\]: no target"):
         parse_delegations([{"domain": "c.test", "acme_dns": {}}], accounts)
+
+
+class Endpoint:
+    """What the breaker keys a provider by."""
+
+    def __init__(self, name: str, type_name: str = "fake") -> None:
+        self.name, self.type_name = name, type_name
+
+
+def probe_result(healthy: bool, error_class: str | None = None) -> dict:
+    steps = [{"step": "publish", "ok": healthy, "ms": 3, "error_class": error_class, "message": None, "status": None}]
+    return {"healthy": healthy, "steps": steps}
+
+
+def test_probes_feed_the_breaker_shared_with_the_publish_chain(tmp_path):
+    clock = FakeClock()
+    state = str(tmp_path / "breaker.json")
+    down, refused, up = Endpoint("primary"), Endpoint("keyed"), Endpoint("fallback")
+    for _ in range(2):
+        feed_breaker(Breaker(clock, 2, 300.0, state), [down, refused, up],
+                     [probe_result(False, "ProviderTimeout"), probe_result(False, "ProviderAuthError"), probe_result(True)])
+    breaker = Breaker(clock, 2, 300.0, state)
+    assert breaker.is_open("fake:primary")
+    # A refused credential is no outage, and a healthy probe keeps the breaker closed.
+    assert not breaker.is_open("fake:keyed") and not breaker.is_open("fake:fallback")
+    feed_breaker(Breaker(clock, 2, 300.0, state), [down], [probe_result(True)])
+    assert not Breaker(clock, 2, 300.0, state).is_open("fake:primary")
