@@ -39,3 +39,8 @@ def test_expiry_endpoints_stay_with_the_role():
     # The expiry role reads `endpoints` from the same definitions; acme_order refuses unknown keys.
     out = acme_certificates([{**CERTS[0], "endpoints": ["www.example.test:443"]}])
     assert "endpoints" not in out[0]
+
+
+def test_renewal_hooks_stay_with_the_role():
+    out = acme_certificates([{**CERTS[0], "hooks": {"commands": ["/bin/true"]}}])
+    assert "hooks" not in out[0]
