@@ -46,7 +46,7 @@ _value:
       description: Why it failed (a command's stderr or exit code), or null.
       type: str
     line:
-      description: The outcome in one line, C(hook <status>: <certificate>: <hook>[: <msg>]).
+      description: "The outcome in one line: C(hook <status>: <certificate>: <hook>[: <msg>])."
       type: str
 """
 
