@@ -10,6 +10,7 @@ import pathlib
 import pytest
 import requests
 
+from ansible_collections.portable.dns01.tests.integration.lab.test_health_playbook_lab import custom_stats
 from ansible_collections.portable.dns01.tests.integration.lab.test_renewal_reliability import Renewal
 
 pytestmark = pytest.mark.lab
@@ -55,7 +56,8 @@ def test_a_command_hook_runs_when_renewed_and_not_when_not_due_or_dry(renewal):
     assert marker.read_text() == "renewed\n"
 
 
-def test_a_failed_hook_keeps_the_certificate_and_the_other_hooks_and_fails_the_run(renewal):
+def test_a_failed_hook_keeps_the_certificate_and_the_other_hooks_and_fails_the_run(renewal, monkeypatch):
+    monkeypatch.setenv("ANSIBLE_SHOW_CUSTOM_STATS", "1")
     marker = renewal.tmp / "marker"
     broken = renewal.certificate("broken", ["primary"])
     broken["hooks"] = {"commands": [["/bin/sh", "-c", "echo deploy refused >&2; exit 3"], marker_command(marker)]}
@@ -74,6 +76,9 @@ def test_a_failed_hook_keeps_the_certificate_and_the_other_hooks_and_fails_the_r
     failed = [hook for hook in result.report["hooks"] if hook["status"] == "failed"]
     assert [(hook["certificate"], hook["msg"]) for hook in failed] == [("broken", "exit code 3: deploy refused")]
     assert "hook failed: broken: command /bin/sh -c echo deploy refused >&2; exit 3: exit code 3" in result.output
+    # AWX sees it too.
+    hooks = custom_stats(result.output)["dns01_renewal_stats"]["localhost"]["hooks"]
+    assert [(hook["certificate"], hook["status"]) for hook in hooks] == [("broken", "failed"), ("broken", "ok"), ("other", "ok")]
 
 
 def test_hooks_are_checked_before_any_order(renewal):
