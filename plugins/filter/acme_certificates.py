@@ -10,7 +10,8 @@ name: acme_certificates
 short_description: Turn renewal certificate definitions into acme_order certificates
 version_added: 0.1.0
 description:
-  - Drops the keys only the roles use (C(providers), and C(endpoints) of the expiry role) from each certificate definition.
+  - Drops the keys only the roles use (C(providers) and C(hooks) of the renewal role, and C(endpoints) of the
+    expiry role) from each certificate definition.
   - With O(orders), keeps only the certificates that have an open order and adds its C(order_url),
     which is what M(portable.dns01.acme_order) needs for step C(complete).
   - With O(dest), rewrites every file path into that directory, as dry runs do, so the
@@ -49,7 +50,7 @@ import os
 
 from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
 
-ROLE_ONLY_KEYS = ("providers", "endpoints")
+ROLE_ONLY_KEYS = ("providers", "endpoints", "hooks")
 PATH_KEYS = ("cert_path", "key_path", "chain_path", "fullchain_path")
 
 

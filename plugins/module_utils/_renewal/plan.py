@@ -28,12 +28,16 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import TYPES, provider_spec
 
 PATH_KEYS = ("cert_path", "key_path", "chain_path", "fullchain_path")
-ROLE_ONLY_KEYS = ("providers",)
+ROLE_ONLY_KEYS = ("providers", "hooks")
 CERT_KEYS = set(certificate_options()) | set(ROLE_ONLY_KEYS)
 ACCOUNT_KEY_ENV = "DNS01_ACME_ACCOUNT_KEY_CONTENT"
 POSITIVE = ("ttl", "publish_timeout", "propagation_timeout", "validation_timeout", "publish_connect_timeout",
             "publish_read_timeout", "lock_ttl")
 NOT_NEGATIVE = ("lock_wait", "renew_before_days", "publish_retries")
+HOOK_KINDS = ("commands", "copy_to", "services")
+SERVICE_STATES = ("reloaded", "restarted", "started")
+SERVICE_KEYS = {"name", "state"}
+COPY_KEYS = {"host", "owner", "group", "mode"}
 
 
 @dataclasses.dataclass
@@ -126,6 +130,8 @@ def _check_certificate(plan: Plan, index: int, cert: t.Any, seen: set[str]) -> N
         if not cert.get(key):
             plan.add(f"{where}: {key} is required")
     _check_account(plan, where, cert.get("account"))
+    if "hooks" in cert:
+        _check_hooks(plan, where, cert["hooks"])
 
 
 def _check_account(plan: Plan, where: str, account: t.Any) -> None:
@@ -142,6 +148,58 @@ def _check_account(plan: Plan, where: str, account: t.Any) -> None:
         plan.add(f"{where}: account.key_content is not taken by the renewal role; give account.key_path instead")
     if account.get("key_type") not in (None, *KEY_TYPES):
         plan.add(f"{where}: account.key_type {account.get('key_type')!r} is not one of {', '.join(KEY_TYPES)}")
+
+
+def _entries(plan: Plan, where: str, hooks: dict[str, t.Any], kind: str) -> list[t.Any]:
+    entries = hooks.get(kind)
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        plan.add(f"{where}: hooks.{kind} must be a list")
+        return []
+    return entries
+
+
+def _check_hooks(plan: Plan, where: str, hooks: t.Any) -> None:
+    """What runs after a renewal: services, argv commands, copies to other hosts; nothing else."""
+    if not isinstance(hooks, dict):
+        plan.add(f"{where}: hooks must be a dictionary of {', '.join(HOOK_KINDS)}")
+        return
+    unknown = sorted(set(hooks) - set(HOOK_KINDS))
+    if unknown:
+        plan.add(f"{where}: hooks: unknown hook kinds {', '.join(map(str, unknown))} (known: {', '.join(HOOK_KINDS)})")
+    for number, service in enumerate(_entries(plan, where, hooks, "services")):
+        at = f"{where}: hooks.services[{number}]"
+        if not isinstance(service, dict):
+            plan.add(f"{at} must be a dictionary with name and state")
+            continue
+        extra = sorted(set(service) - SERVICE_KEYS)
+        if extra:
+            plan.add(f"{at}: unknown keys {', '.join(map(str, extra))}")
+        if not isinstance(service.get("name"), str) or not service.get("name"):
+            plan.add(f"{at}: name is required")
+        if service.get("state", "reloaded") not in SERVICE_STATES:
+            plan.add(f"{at}: state must be one of {', '.join(SERVICE_STATES)} (got {service.get('state')!r})")
+    for number, command in enumerate(_entries(plan, where, hooks, "commands")):
+        at = f"{where}: hooks.commands[{number}]"
+        argv = [command] if isinstance(command, str) else command
+        if not isinstance(argv, list) or not argv or not all(isinstance(arg, str) and arg for arg in argv):
+            plan.add(f"{at} must be a program path or a non-empty list of strings")
+        elif not os.path.isabs(argv[0]):
+            plan.add(f"{at}: the program must be an absolute path (got {argv[0]!r})")
+    for number, target in enumerate(_entries(plan, where, hooks, "copy_to")):
+        at = f"{where}: hooks.copy_to[{number}]"
+        if not isinstance(target, dict):
+            plan.add(f"{at} must be a dictionary with host, owner, group and mode")
+            continue
+        extra = sorted(set(target) - COPY_KEYS)
+        if extra:
+            plan.add(f"{at}: unknown keys {', '.join(map(str, extra))}")
+        if not isinstance(target.get("host"), str) or not target.get("host"):
+            plan.add(f"{at}: host is required")
+        mode = target.get("mode")
+        if mode is not None and not (isinstance(mode, str) and mode.isdigit() and set(mode) <= set("01234567")):
+            plan.add(f"{at}: mode must be an octal string such as \"0644\" (got {mode!r})")
 
 
 def _check_settings(plan: Plan, settings: dict[str, t.Any], certificates: list[t.Any]) -> None:

@@ -15,6 +15,7 @@ import uuid
 import pytest
 import yaml
 
+from ansible_collections.portable.dns01.tests.integration.lab.test_health_playbook_lab import custom_stats
 from ansible_collections.portable.dns01.tests.integration.lab.webhook import Receiver
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._expiry.fakes import (
     make_cert,
@@ -34,7 +35,8 @@ def play(tmp_path: pathlib.Path, extra: dict, *args: str) -> subprocess.Complete
     vars_file.write_text(yaml.safe_dump(extra))
     command = ["ansible-playbook", "-i", str(ROOT / "tests/lab/state/inventory.yml"),
                str(ROOT / "playbooks/expiry.yml"), "-e", f"@{vars_file}", *args]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=os.environ, check=False)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ANSIBLE_SHOW_CUSTOM_STATS": "1"}, check=False)
 
 
 def now() -> datetime.datetime:
@@ -98,6 +100,13 @@ def test_expiry_alerts_once_per_threshold_and_resolves_on_renewal(tmp_path, rece
         assert by_id["d10"]["issuer"] == "CN=Expiry Test CA" and 9.9 < by_id["d10"]["days_left"] <= 10
         markdown = (report / "expiry.md").read_text()
         assert "| localhost | d1 | critical | critical |" in markdown and f"{address}:{port} mismatch" in markdown
+        # What AWX hands to the next node, published before the run fails.
+        stats = custom_stats(first.stdout)
+        published = {entry["id"]: entry for entry in stats["dns01_expiry_stats"]["localhost"]}
+        assert published["d1"]["status"] == "critical" and published["missing"]["days_left"] is None
+        assert 9.9 < published["d10"]["days_left"] <= 10 and published["stale"]["severity"] == "error"
+        assert stats["dns01_expiry_summary_paths"] == {"json": str(report / "expiry.json"), "md": str(report / "expiry.md")}
+        assert stats["dns01_expiry_critical"] is True
         expected = {f"dns01/localhost/{name}/expiry" for name in ("d20", "d10", "d1", "expired", "stale")}
         expected |= {"dns01/localhost/missing/missing", f"dns01/localhost/stale/{served_kind}"}
         got = events(receiver, prefix)

@@ -20,6 +20,7 @@ import yaml
 from cryptography import x509
 
 from ansible_collections.portable.dns01.tests.integration.lab.test_delegation_providers import delegate, pdns_api
+from ansible_collections.portable.dns01.tests.integration.lab.test_health_playbook_lab import custom_stats
 from ansible_collections.portable.dns01.tests.integration.lab.test_publish_providers import served
 from ansible_collections.portable.dns01.tests.integration.lab.hook_receiver import receiver
 
@@ -36,7 +37,8 @@ def drill(tmp_path: pathlib.Path, extra: dict[str, t.Any]) -> tuple[int, str, di
     vars_file.write_text(yaml.safe_dump(extra))
     command = ["ansible-playbook", "-i", str(ROOT / "tests/lab/state/inventory.yml"), "-i", str(ROOT / "inventories/lab"),
                str(ROOT / "playbooks/failover_drill.yml"), "-e", f"@{vars_file}"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900, env=os.environ, check=False)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "ANSIBLE_SHOW_CUSTOM_STATS": "1"}, check=False)
     report_file = report_dir / "failover-drill.json"
     assert report_file.exists(), done.stdout[-3000:] + done.stderr[-2000:]
     return done.returncode, done.stdout, json.loads(report_file.read_text())
@@ -66,6 +68,11 @@ def test_every_scenario_runs_and_a_broken_fallback_fails_loudly(lab_config, tmp_
     finally:
         delegate(lab, pdns_api(lab), domain=name, state="absent")
     assert code != 0 and "Failover drill FAILED (2 of 3 scenarios passed)" in out
+    # What AWX hands to the next node, published before the play fails.
+    (stats,) = custom_stats(out)["dns01_drill_stats"].values()
+    assert stats["passed"] is False and stats["summary"] == "2 of 3 scenarios passed"
+    assert stats["scenarios"] == {"baseline: every provider up": "passed", "primary down": "passed", "fallback down": "failed"}
+    assert stats["report_paths"]["html"] == str(tmp_path / "report" / "failover-drill.html")
     assert [s["name"] for s in report["scenarios"]] == ["baseline: every provider up", "primary down", "fallback down"]
     baseline, primary_down, fallback_down = report["scenarios"]
     # Once delegated, the challenge lives in the fallback zone: it carries every time...

@@ -32,7 +32,15 @@ def health(tmp_path: pathlib.Path, extra: dict[str, t.Any]) -> subprocess.Comple
     (tmp_path / "vars.yml").write_text(yaml.safe_dump(extra))
     command = ["ansible-playbook", "-i", str(ROOT / "tests/lab/state/inventory.yml"), "-i", str(ROOT / "inventories/lab"),
                str(ROOT / "playbooks/health.yml"), "-e", f"@{tmp_path / 'vars.yml'}"]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=os.environ, check=False)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ANSIBLE_SHOW_CUSTOM_STATS": "1"}, check=False)
+
+
+def custom_stats(output: str) -> dict[str, t.Any]:
+    """The set_stats artifacts the default callback prints at the end (what AWX hands to the next node)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip().startswith("RUN: ")]
+    assert lines, output[-3000:]
+    return json.loads(lines[-1][len("RUN: "):])
 
 
 def test_healthy_then_a_refusing_api_notifies_and_fails(lab_config, webhook, tmp_path):
@@ -43,6 +51,8 @@ def test_healthy_then_a_refusing_api_notifies_and_fails(lab_config, webhook, tmp
     assert healthy.returncode == 0, healthy.stdout[-3000:]
     assert "primary: healthy - publish ok" in healthy.stdout and "fallback: healthy - publish ok" in healthy.stdout
     assert received == []
+    (host, ok), = custom_stats(healthy.stdout)["dns01_health_stats"].items()
+    assert ok["healthy"] is True and ok["providers"]["primary"] == "ok"
 
     subprocess.run([lab_config["LAB_SCRIPT"], "fault", "pdns", "refused"], check=True, capture_output=True, timeout=30)
     try:
@@ -52,6 +62,10 @@ def test_healthy_then_a_refusing_api_notifies_and_fails(lab_config, webhook, tmp
     assert broken.returncode != 0
     assert "primary: FAILING - publish failed" in broken.stdout
     assert "fallback: healthy" in broken.stdout
+    # Published before the play fails, so a workflow can branch on it.
+    stats = custom_stats(broken.stdout)["dns01_health_stats"][host]
+    assert stats["healthy"] is False
+    assert stats["providers"]["primary"] == "failed" and stats["providers"]["fallback"] == "ok"
     assert len(received) == 1, received
     event = json.dumps(received[0])
     assert "provider primary: publish: ProviderError" in event

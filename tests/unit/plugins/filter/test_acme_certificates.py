@@ -47,3 +47,8 @@ def test_dry_run_destination_drops_a_certificate_account_directory():
     out = acme_certificates([cert], dest="/tmp/dry")
     assert out[0]["account"] == {"key_path": "/etc/ssl/acme/other.key"}
     assert cert["account"]["directory"] == "letsencrypt"
+
+
+def test_renewal_hooks_stay_with_the_role():
+    out = acme_certificates([{**CERTS[0], "hooks": {"commands": ["/bin/true"]}}])
+    assert "hooks" not in out[0]

@@ -129,3 +129,39 @@ def test_dry_run_orders_every_account_from_the_dry_run_directory(tmp_path):
         assert opts["certificates"][0]["account"]["directory"] == "https://production.example.test/dir"
     finally:
         os.rmdir(result["dry_run_dir"])
+
+
+def test_hooks_are_allowed_and_kept_out_of_the_orders(tmp_path):
+    opts = options(tmp_path)
+    opts["certificates"][0]["hooks"] = {
+        "services": [{"name": "nginx", "state": "reloaded"}],
+        "commands": ["/usr/local/bin/deploy", ["/usr/bin/logger", "-t", "dns01", "renewed"]],
+        "copy_to": [{"host": "web2", "owner": "root", "group": "root", "mode": "0644"}],
+    }
+    assert check(opts).problems == []
+    result = settle(opts, check_mode=True)
+    assert "hooks" not in result["certificates"][0]
+
+
+@pytest.mark.parametrize("hooks, expected", [
+    ({"scripts": ["/bin/true"]}, "hooks: unknown hook kinds scripts (known: commands, copy_to, services)"),
+    (["/bin/true"], "hooks must be a dictionary"),
+    ({"services": [{"name": "nginx", "state": "bounced"}]}, "hooks.services[0]: state must be one of"),
+    ({"services": [{"state": "reloaded"}]}, "hooks.services[0]: name is required"),
+    ({"services": [{"name": "nginx", "enabled": True}]}, "hooks.services[0]: unknown keys enabled"),
+    ({"services": "nginx"}, "hooks.services must be a list"),
+    ({"commands": [["/bin/echo", 5]]}, "hooks.commands[0] must be a program path or a non-empty list of strings"),
+    ({"commands": [[]]}, "hooks.commands[0] must be a program path or a non-empty list of strings"),
+    ({"commands": ["relative/x"]}, "hooks.commands[0]: the program must be an absolute path"),
+    ({"copy_to": [{"owner": "root"}]}, "hooks.copy_to[0]: host is required"),
+    ({"copy_to": [{"host": "web2", "mode": "rw"}]}, "hooks.copy_to[0]: mode must be an octal string"),
+    ({"copy_to": [{"host": "web2", "path": "/x"}]}, "hooks.copy_to[0]: unknown keys path"),
+])
+def test_bad_hooks_fail_before_any_call(tmp_path, hooks, expected):
+    opts = options(tmp_path)
+    opts["certificates"][0]["hooks"] = hooks
+    problems = check(opts).problems
+    assert any(expected in problem for problem in problems), problems
+    with pytest.raises(InputError):
+        settle(opts, check_mode=False)
+    assert not (tmp_path / "account").exists()
