@@ -71,7 +71,7 @@ def test_probes_feed_the_breaker_shared_with_the_publish_chain(tmp_path):
     clock = FakeClock()
     state = str(tmp_path / "breaker.json")
     down, refused, up = Endpoint("primary"), Endpoint("keyed"), Endpoint("fallback")
-    for _ in range(2):
+    for _round in range(2):
         feed_breaker(Breaker(clock, 2, 300.0, state), [down, refused, up],
                      [probe_result(False, "ProviderTimeout"), probe_result(False, "ProviderAuthError"), probe_result(True)])
     breaker = Breaker(clock, 2, 300.0, state)
