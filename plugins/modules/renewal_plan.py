@@ -85,7 +85,7 @@ EXAMPLES = r"""
       strategy: failover
       ttl: 60
       lock_backend: file
-      lock_directory: /var/lock/portable-dns01
+      lock_directory: /var/lib/portable-dns01/locks
   register: renewal_plan
 """
 
