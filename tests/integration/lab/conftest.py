@@ -23,3 +23,13 @@ def lab_config() -> dict:
     if not LAB_JSON.exists():
         pytest.fail(f"{LAB_JSON} is missing: run tests/lab/lab.sh up first", pytrace=False)
     return json.loads(LAB_JSON.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def own_breaker_state(tmp_path, monkeypatch) -> None:
+    """Each test starts with closed breakers: a provider an earlier test took down is not skipped here.
+
+    The modules read DNS01_BREAKER_STATE_FILE when no breaker_state_file is given, and the playbooks the tests run
+    inherit the environment.
+    """
+    monkeypatch.setenv("DNS01_BREAKER_STATE_FILE", str(tmp_path / "breaker.json"))
