@@ -15,7 +15,6 @@ import typing as t
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 
 try:
-    import josepy as jose
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 except ImportError:
@@ -63,6 +62,9 @@ def key_pem(key: t.Any) -> bytes:
 
 def jwk_and_alg(key: t.Any) -> tuple[t.Any, t.Any]:
     """The josepy JWK of an account key and the JWS algorithm it signs with."""
+    # Imported here: modules that only check key types need no josepy.
+    import josepy as jose
+
     kind = key_type_of(key)
     if kind == "ec256":
         return jose.JWKEC(key=key), jose.ES256
