@@ -48,6 +48,7 @@ def _poll(ctx: Context, authorizations: Authorizations, deadline: Deadline) -> A
     """Wait until no authorization is pending, or one failed: then the order has failed anyway."""
     current = dict(authorizations)
     waiting = [url for url, authz in authorizations if authz.get("status") == "pending"]
+    delays = order.poll_delays()
     while True:
         hints = [hint for hint in (_refresh(ctx, current, url) for url in waiting) if hint is not None]
         waiting = [url for url in waiting if current[url].get("status") == "pending"]
@@ -57,7 +58,8 @@ def _poll(ctx: Context, authorizations: Authorizations, deadline: Deadline) -> A
             names = ", ".join(challenges.identifier(current[url]) for url in waiting)
             raise AcmeError(f"validation of {names} still pending after {deadline.seconds:.0f} s; "
                             "run step=complete again to keep waiting")
-        ctx.clock.sleep(deadline.cap(max(hints, default=order.POLL_INTERVAL)))
+        delay = next(delays)
+        ctx.clock.sleep(deadline.cap(max(hints, default=delay)))
 
 
 def _fail_validation(ctx: Context, authorizations: Authorizations) -> None:

@@ -31,6 +31,9 @@ else:
         replaces: str | None = jose.field("replaces", omitempty=True)
 
 POLL_INTERVAL = 2.0
+# Without a Retry-After the first poll comes soon (a CA often validates or
+# issues in well under a second), and the next ones slow down to POLL_INTERVAL.
+FIRST_POLL = 0.25
 RESUMABLE = ("pending", "ready", "processing", "valid")
 
 
@@ -103,6 +106,7 @@ def fetch_authorizations(client: AcmeClient, order: dict[str, t.Any]) -> list[tu
 def wait_for(fetch: t.Callable[[], tuple[dict[str, t.Any], t.Any]], done: t.Callable[[dict[str, t.Any]], bool],
              deadline: Deadline, clock: Clock, what: str) -> dict[str, t.Any]:
     """Poll until ``done``, sleeping as long as the server's Retry-After asks, within ``deadline``."""
+    delays = poll_delays()
     while True:
         document, response = fetch()
         if done(document):
@@ -111,7 +115,16 @@ def wait_for(fetch: t.Callable[[], tuple[dict[str, t.Any], t.Any]], done: t.Call
             raise AcmeError(f"{what}: still {document.get('status')} after {deadline.seconds:.0f} s",
                             status=document.get("status"))
         hint = retry_after_seconds(response.headers.get("Retry-After"), clock.now())
-        clock.sleep(deadline.cap(POLL_INTERVAL if hint is None else hint))
+        delay = next(delays)
+        clock.sleep(deadline.cap(delay if hint is None else hint))
+
+
+def poll_delays() -> t.Iterator[float]:
+    """The waits between polls when the server asks for none: FIRST_POLL, doubling up to POLL_INTERVAL."""
+    delay = FIRST_POLL
+    while True:
+        yield delay
+        delay = min(delay * 2, POLL_INTERVAL)
 
 
 def deactivate(client: AcmeClient, url: str) -> bool:
