@@ -152,6 +152,13 @@ heartbeat:
   returned: when O(state=acquired)
   type: int
   sample: 41234
+left_behind:
+  description:
+    - How many challenge values earlier holders of this lock journalled and never removed (a run that was killed).
+    - M(portable.dns01.dns_challenge_publish) with O(portable.dns01.dns_challenge_publish#module:state=swept) removes them.
+  returned: when O(state=acquired), not in check mode
+  type: int
+  sample: 0
 holder:
   description: The holder before the call (the one cleared for O(state=broken)); null when the lock is free.
   returned: in check mode and with O(state=broken)

@@ -59,7 +59,10 @@ def _acquire(backend: LockBackend, params: dict[str, t.Any], clock: Clock, contr
     owner = params.get("owner") or new_owner()
     run = process.controller() if controller is NO_CONTROLLER else controller
     result = {"changed": True, **acquire(backend, name, owner, ttl, params["wait"], clock, run)}
-    result.update(lock=backend.where(name), heartbeat=None)
+    # What runs that held this lock before journalled and never removed: the
+    # holder sweeps them (dns_challenge_publish state=swept) only when there are some.
+    left = [item for item in backend.journal(name).entries() if item["owner"] != owner]
+    result.update(lock=backend.where(name), heartbeat=None, left_behind=len(left))
     if params["heartbeat"] and run is not None:
         result["heartbeat"] = heartbeat.spawn(lambda: backend_for(params, Clock()), name, owner, ttl, run)
     elif params["heartbeat"]:

@@ -18,6 +18,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._lock import heartbeat, process
 from ansible_collections.portable.dns01.plugins.module_utils._lock.actions import run_lock_action
 from ansible_collections.portable.dns01.plugins.module_utils._lock.file import DEFAULT_DIRECTORY, FileLocks
+from ansible_collections.portable.dns01.plugins.module_utils._lock.journal import entry
 from ansible_collections.portable.dns01.plugins.module_utils._lock.lock import acquire
 
 
@@ -220,3 +221,18 @@ def test_a_symlinked_directory_is_refused(tmp_path, fake_clock):
 def test_the_directory_is_created_private(tmp_path, fake_clock):
     FileLocks(str(tmp_path / "new" / "locks"), fake_clock).try_acquire("renewal", "a", 60)
     assert os.stat(tmp_path / "new" / "locks").st_mode & 0o777 == 0o700
+
+
+def test_acquiring_counts_the_values_dead_runs_left_in_the_journal(locks, fake_clock):
+    """The renewal sweeps only when there is something to sweep: the count comes with the lock."""
+    first = run_lock_action(params(locks), False, fake_clock, controller=None)
+    assert first["left_behind"] == 0
+    locks.journal("renewal").add([entry(first["owner"], "primary", "rfc2136", "rfc2136:ns", "_acme-challenge.a.test",
+                                        value, 1.0) for value in ("one", "two")])
+    locks.release("renewal", first["owner"])
+    second = run_lock_action(params(locks), False, fake_clock, controller=None)
+    assert second["left_behind"] == 2
+    locks.journal("renewal").add([entry(second["owner"], "primary", "rfc2136", "rfc2136:ns", "_acme-challenge.b.test",
+                                        "three", 2.0)])
+    locks.release("renewal", second["owner"])
+    assert run_lock_action(params(locks), False, fake_clock, controller=None)["left_behind"] == 3
