@@ -19,7 +19,8 @@ options:
   _input:
     description:
       - The registered results of the run, by step. Every key is optional.
-      - C(plan) (M(portable.dns01.renewal_plan)), C(lock) and C(released) (M(portable.dns01.run_lock)),
+      - C(plan) (M(portable.dns01.renewal_plan)), C(preflight) (M(portable.dns01.preflight), or RV(portable.dns01.renewal_plan#module:preflight)),
+        C(lock) (M(portable.dns01.run_lock), or RV(portable.dns01.renewal_plan#module:lock)) and C(released) (M(portable.dns01.run_lock)),
         C(swept), C(published) and C(cleaned) (M(portable.dns01.dns_challenge_publish), the last two loops),
         C(created) and C(completed) (M(portable.dns01.acme_order)), C(propagated) (M(portable.dns01.propagation_wait)),
         and C(error), C({task, msg}) of a task that stopped the run.
@@ -134,8 +135,12 @@ from ansible_collections.portable.dns01.plugins.plugin_utils._renewal_run import
 Result = t.Dict[str, t.Any]
 STEPS = ("plan", "preflight", "lock", "swept", "created", "published", "propagated", "completed", "cleaned")
 TIMING_NAMES = dict(zip(STEPS, ("validate", "preflight", "lock", "sweep", "create", "publish", "wait", "complete", "cleanup")))
-# The steps that stop the run for every certificate when they fail.
-BLOCKING = (("plan", "validate"), ("preflight", "preflight"), ("lock", "lock"))
+# The steps that stop the run for every certificate when they fail. renewal_plan
+# may run the checks and take the lock itself: then it failed too, and the
+# step's own result says which phase stopped the run.
+BLOCKING = (("preflight", "preflight"), ("lock", "lock"), ("plan", "validate"))
+# Steps renewal_plan may run inside its own module run, each with its own duration.
+IN_PLAN = ("preflight", "lock")
 
 
 def _duration(result: Result | None) -> float | None:
@@ -148,6 +153,10 @@ def _duration(result: Result | None) -> float | None:
 
 def _timings(run: Result) -> dict[str, float]:
     timings = {TIMING_NAMES[step]: _duration(run.get(step)) for step in STEPS}
+    plan = run.get("plan") or {}
+    inside = [plan[step].get("duration") or 0 for step in IN_PLAN if isinstance(plan.get(step), dict)]
+    if timings.get("validate") is not None and inside:
+        timings["validate"] = round(max(timings["validate"] - sum(inside), 0.0), 3)
     return {name: value for name, value in timings.items() if value is not None}
 
 

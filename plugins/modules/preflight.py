@@ -137,22 +137,12 @@ notes:
   elements: str
 """
 
-import typing as t
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
-from ansible_collections.portable.dns01.plugins.module_utils._dns.query import DNSPYTHON_IMPORT_ERROR, Transport
-from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
+from ansible_collections.portable.dns01.plugins.module_utils._dns.query import DNSPYTHON_IMPORT_ERROR
 from ansible_collections.portable.dns01.plugins.module_utils._preflight.argspec import preflight_argument_spec
-from ansible_collections.portable.dns01.plugins.module_utils._preflight.run import Preflight
-
-
-def check(params: dict[str, t.Any]) -> dict[str, t.Any]:
-    clock = Clock()
-    resolver = Resolver(Transport(), params["bootstrap_resolvers"], clock, params["query_timeout"])
-    return Preflight(params, resolver, clock).run()
+from ansible_collections.portable.dns01.plugins.module_utils._preflight.run import check
 
 
 def main() -> None:

@@ -190,29 +190,22 @@ held_by_other:
 """
 
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import run
 from ansible_collections.portable.dns01.plugins.module_utils._lock.actions import run_lock_action
-from ansible_collections.portable.dns01.plugins.module_utils._lock.file import DEFAULT_DIRECTORY
-from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import REDIS_URL_ENV
+from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import acquire_options
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            state=dict(type="str", choices=["acquired", "released", "broken"], default="acquired"),
-            owner=dict(type="str", no_log=False),
-            force=dict(type="bool", default=False),
-            heartbeat=dict(type="bool", default=True),
-            backend=dict(type="str", choices=["redis", "file"], default="file"),
-            redis_url=dict(type="str", no_log=True, fallback=(env_fallback, REDIS_URL_ENV)),
-            directory=dict(type="path", default=DEFAULT_DIRECTORY),
-            ttl=dict(type="int", default=300),
-            wait=dict(type="int", default=0),
-        ),
+        argument_spec={
+            **acquire_options(),
+            "state": {"type": "str", "choices": ["acquired", "released", "broken"], "default": "acquired"},
+            "owner": {"type": "str", "no_log": False},
+            "force": {"type": "bool", "default": False},
+        },
         required_if=[("state", "released", ["owner"]), ("backend", "redis", ["redis_url"])],
         supports_check_mode=True,
     )

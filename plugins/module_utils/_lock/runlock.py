@@ -27,6 +27,19 @@ from ansible_collections.portable.dns01.plugins.module_utils._lock.redis import 
 REDIS_URL_ENV = ["DNS01_LOCK_REDIS_URL", "DNS01_REDIS_URL"]
 
 
+def acquire_options() -> dict[str, t.Any]:
+    """The options that take a run lock: the run_lock module's, and renewal_plan's ``lock``."""
+    return {
+        "name": {"type": "str", "required": True},
+        "heartbeat": {"type": "bool", "default": True},
+        "backend": {"type": "str", "choices": ["redis", "file"], "default": "file"},
+        "redis_url": {"type": "str", "no_log": True, "fallback": (env_fallback, REDIS_URL_ENV)},
+        "directory": {"type": "path", "default": DEFAULT_DIRECTORY},
+        "ttl": {"type": "int", "default": 300},
+        "wait": {"type": "int", "default": 0},
+    }
+
+
 def run_lock_spec() -> dict[str, t.Any]:
     """The ``run_lock`` option, shared by every module that writes under the run lock."""
     return {"run_lock": {"type": "dict", "options": {

@@ -27,3 +27,10 @@ def preflight_argument_spec() -> dict[str, t.Any]:
     }
     spec.update(resolver_argument_spec())
     return spec
+
+
+def preflight_options() -> dict[str, t.Any]:
+    """The checks' options without ``names``: renewal_plan's ``preflight`` takes the names from its certificates."""
+    spec = preflight_argument_spec()
+    del spec["names"]
+    return spec

@@ -17,6 +17,8 @@ import typing as t
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError, InputError, PreflightError
 from ansible_collections.portable.dns01.plugins.module_utils._dns.names import name_text, parse_name
+from ansible_collections.portable.dns01.plugins.module_utils._dns.query import Transport
+from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.plugins.module_utils._preflight.caa import CaaChecker, CaaPolicy, identities_for
 from ansible_collections.portable.dns01.plugins.module_utils._preflight.dnssec import (
     BOGUS,
@@ -95,6 +97,13 @@ class Preflight:
         if zone not in zones:
             zones[zone] = chain.check(zone)
         return {"challenge_name": challenge, "cname_chain": hops if len(hops) > 1 else [], **zones[zone]}
+
+
+def check(params: dict[str, t.Any], clock: Clock | None = None, resolver: t.Any = None) -> dict[str, t.Any]:
+    """The preflight module's work: every name checked; PreflightError lists every problem."""
+    clock = clock or Clock()
+    resolver = resolver or Resolver(Transport(), params["bootstrap_resolvers"], clock, params["query_timeout"])
+    return Preflight(params, resolver, clock).run()
 
 
 def _problems(result: dict[str, t.Any]) -> list[str]:

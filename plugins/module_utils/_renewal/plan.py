@@ -368,13 +368,20 @@ def order_definitions(certificates: list[dict[str, t.Any]], dest: str | None) ->
     return result
 
 
-def settle(options: dict[str, t.Any], check_mode: bool) -> dict[str, t.Any]:
-    """Check, then (not in check mode) create missing directories and the dry run's directory."""
+def checked(options: dict[str, t.Any]) -> Plan:
+    """The plan of an inventory without problems; InputError lists every problem of one that has some."""
     plan = check(options)
     if plan.problems:
         count = len(plan.problems)
         raise InputError(f"{count} problem{'s' if count > 1 else ''} in the renewal inventory, nothing was ordered "
                          f"or published: " + "; ".join(plan.problems), problems=plan.problems)
+    return plan
+
+
+def settle(options: dict[str, t.Any], check_mode: bool, plan: Plan | None = None) -> dict[str, t.Any]:
+    """Check (unless ``plan`` is the check's result), then (not in check mode) create missing directories
+    and the dry run's directory."""
+    plan = plan or checked(options)
     certificates = options["certificates"]
     created = [] if check_mode else make_directories(plan.directories)
     dest = None

@@ -120,3 +120,17 @@ def test_nothing_to_renew():
 def test_published_chains_and_the_providers_to_clean_up_through():
     chains = renewal_published(PUBLISHED)
     assert chains == [{"chain": ["primary", "fallback"], "records": [WEB_RECORD], "tried": ["primary", "fallback"]}]
+
+
+def test_checks_and_lock_taken_by_renewal_plan_report_their_own_phase_and_time():
+    """renewal_plan checks, preflights and locks in one run: each step keeps its phase and its seconds."""
+    preflight = {"failed": True, "msg": "the CA may not issue for example.test", "duration": 0.4}
+    plan = {"failed": True, "step": "preflight", "msg": preflight["msg"], "preflight": preflight, "duration": 0.5}
+    report = renewal_report({"plan": plan, "preflight": preflight}, CERTS)
+    assert report["error"]["phase"] == "preflight"
+    assert {entry["phase"] for entry in report["certificates"]} == {"preflight"}
+    lock = {"failed": True, "msg": "lock 'x' is held by another run", "duration": 0.2}
+    plan = {"failed": True, "step": "lock", "msg": lock["msg"], "preflight": {"duration": 0.3}, "lock": lock, "duration": 0.6}
+    locked = renewal_report({"plan": plan, "preflight": plan["preflight"], "lock": lock}, CERTS)
+    assert locked["error"]["phase"] == "lock" and "held by another run" in locked["lines"][0]
+    assert locked["timings"] == {"validate": 0.1, "preflight": 0.3, "lock": 0.2}
