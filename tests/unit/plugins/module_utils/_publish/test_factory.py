@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-HEAVY = ("boto3", "botocore", "lexicon")
+HEAVY = ("boto3", "botocore", "lexicon", "requests", "redis")
 
 
 def imported_after(code: str) -> dict[str, bool]:
@@ -30,9 +30,9 @@ def test_the_module_imports_no_backend_library():
 
 
 @pytest.mark.parametrize("kind, options, wanted, unwanted", [
-    ("route53", {"zone_id": "Z1", "region": "us-east-1"}, {"boto3"}, {"lexicon"}),
-    ("lexicon", {"provider": "powerdns", "options": {}}, {"lexicon"}, {"boto3"}),
-    ("rfc2136", {"server": "127.0.0.1"}, set(), {"boto3", "lexicon"}),
+    ("route53", {"zone_id": "Z1", "region": "us-east-1"}, {"boto3"}, {"lexicon", "redis"}),
+    ("lexicon", {"provider": "powerdns", "options": {}}, {"lexicon", "requests"}, {"boto3", "redis"}),
+    ("rfc2136", {"server": "127.0.0.1"}, set(), {"boto3", "lexicon", "requests", "redis"}),
 ])
 def test_building_a_provider_imports_only_its_libraries(kind, options, wanted, unwanted):
     loaded = imported_after(f"""
