@@ -123,8 +123,9 @@ class DohClient:
     """
 
     def __init__(self, transport: t.Any = None, method: str = "POST", verify: bool | str = True) -> None:
-        if HTTPX_IMPORT_ERROR is not None:
-            raise DependencyError("dnspython[doh]", exception=str(HTTPX_IMPORT_ERROR))
+        # dnspython's own check: httpx2, httpcore2 and h2 present, in the versions it needs.
+        if HTTPX_IMPORT_ERROR is not None or not dns.query.have_doh:
+            raise DependencyError("dnspython[doh]", exception=str(HTTPX_IMPORT_ERROR or "dns.query.have_doh is false"))
         self.transport = transport
         self.method = method
         self.verify = verify

@@ -16,12 +16,13 @@ import typing as t
 
 import dns.flags
 import dns.message
+import dns.query
 import dns.rcode
 import dns.rrset
 import httpx2
 import pytest
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError, InputError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DependencyError, DnsQueryError, InputError
 from ansible_collections.portable.dns01.plugins.module_utils._dns.doh import (
     MEDIA_TYPE,
     DohClient,
@@ -164,6 +165,12 @@ def test_a_client_is_built_only_for_doh_resolvers() -> None:
     client = doh_client(["192.0.2.53", URL], "GET", "/ca.pem")
     assert client is not None and (client.method, client.verify) == ("GET", "/ca.pem")
     assert client.transport is None  # the real HTTP/2 transport
+
+
+def test_without_the_doh_extra_the_client_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dns.query, "have_doh", False)
+    with pytest.raises(DependencyError, match=r"dnspython\[doh\]"):
+        DohClient()
 
 
 @pytest.mark.parametrize(("text", "url"), [
