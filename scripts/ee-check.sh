@@ -40,7 +40,7 @@ check_introspection() {
     local out="$WORK/introspect.txt" requirement
     "$BUILDER" introspect --sanitize "$WORK/collections" > "$out"
     for requirement in acme cryptography dns-lexicon dnspython boto3 redis requests; do
-        grep -qiE "^- '?${requirement}([<>=!~ ']|$)" "$out" || fail "introspect does not list $requirement (see $out)"
+        grep -qiE "^- '?${requirement}([<>=!~ '[]|$)" "$out" || fail "introspect does not list $requirement (see $out)"
     done
     grep -q "libffi" "$out" || fail "introspect does not list the system packages of bindep.txt (see $out)"
 }

@@ -38,8 +38,8 @@ attributes:
 requirements:
   - dnspython >= 2.4
   - idna, for internationalised domain names
-  - requests, when O(resolvers) lists a DNS-over-HTTPS URL
-  - h2, for DNS-over-HTTPS resolvers that speak only HTTP/2 (unbound among them); without it, HTTP/1.1 is used
+  - dnspython >= 2.9.2 with its C(doh) extra (httpx2 and h2), when O(resolvers) lists a DNS-over-HTTPS URL;
+    queries go over HTTP/2, or HTTP/1.1 when the resolver does not offer HTTP/2
 options:
   records:
     description:
@@ -125,7 +125,7 @@ options:
   doh_ca_bundle:
     description:
       - A PEM file of CA certificates to verify the TLS certificates of DNS-over-HTTPS O(resolvers) with.
-      - Takes precedence over O(validate_certs). When not set, the CA bundle of C(requests) is used.
+      - Takes precedence over O(validate_certs). When not set, the CA bundle of C(certifi) (the one C(requests) uses) is used.
     type: path
   validate_certs:
     description:

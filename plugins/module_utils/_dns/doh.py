@@ -7,13 +7,17 @@
 
 This is a private module_utils file: its API may change without notice.
 ``Transport`` hands every server given as an ``https://`` URL to a
-``DohClient``; the client's ``requests.Session`` is the seam tests replace.
+``DohClient``, which sends it with dnspython's ``dns.query.https`` over an
+``httpx2`` client speaking HTTP/2 (HTTP/1.1 when the server declines h2).
+The client's ``transport`` is the seam tests replace (``httpx2.MockTransport``).
 """
 
 from __future__ import annotations
 
-import base64
+import copy
+import functools
 import os
+import ssl
 import typing as t
 import urllib.parse
 
@@ -22,19 +26,24 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     DnsQueryError,
     InputError,
 )
-from ansible_collections.portable.dns01.plugins.module_utils._dns.http2 import H2_IMPORT_ERROR, Http2Adapter
 
 try:
-    import requests
+    import httpx2
 except ImportError as exc:
-    requests = None
-    REQUESTS_IMPORT_ERROR: ImportError | None = exc
+    httpx2 = None
+    HTTPX_IMPORT_ERROR: ImportError | None = exc
 else:
-    REQUESTS_IMPORT_ERROR = None
+    HTTPX_IMPORT_ERROR = None
+
+try:
+    import certifi
+except ImportError:
+    certifi = None  # the system's CA store is used then
 
 try:
     import dns.exception
     import dns.message
+    import dns.query
     import dns.rdatatype
 except ImportError:
     pass  # query.require_dnspython() reports it before any query is built
@@ -65,14 +74,6 @@ def parse_doh_url(text: t.Any, field: str) -> str:
     return urllib.parse.urlunsplit(("https",) + tuple(parts[1:4]) + ("",))
 
 
-def new_session() -> t.Any:
-    """A requests session that speaks HTTP/2 to servers that offer it, when h2 is installed."""
-    session = requests.Session()
-    if H2_IMPORT_ERROR is None:
-        session.mount("https://", Http2Adapter())
-    return session
-
-
 def _describe(request: dns.message.Message) -> tuple[str | None, str | None]:
     """The question of ``request`` as (name, type) text, for errors."""
     if not request.question:
@@ -81,18 +82,51 @@ def _describe(request: dns.message.Message) -> tuple[str | None, str | None]:
     return question.name.to_text(omit_final_dot=True).lower(), dns.rdatatype.to_text(question.rdtype)
 
 
+class _NotAnAnswer(Exception):
+    """The HTTP response carries no DNS answer: ``reason`` is "http" or "bad-response"."""
+
+    def __init__(self, reason: str, detail: str, status: int) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.status = status
+
+
+def _check_response(response: t.Any) -> None:
+    """Refuse any status but 200 and any body that is not a DNS message, before dnspython reads it."""
+    if response.status_code != 200:
+        raise _NotAnAnswer("http", f"HTTP {response.status_code} {response.reason_phrase or ''}".strip(),
+                           response.status_code)
+    media = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media != MEDIA_TYPE:
+        raise _NotAnAnswer("bad-response", f"content-type {media or 'missing'}, not {MEDIA_TYPE}", response.status_code)
+
+
+@functools.lru_cache(maxsize=8)
+def tls_context(verify: bool | str) -> t.Any:
+    """httpx2's ``verify``: a context trusting the CA bundle at ``verify``, certifi's for True, or False.
+
+    Cached: loading a CA bundle costs ten times what the HTTP client does.
+    """
+    if verify is False:
+        return False
+    if isinstance(verify, str):
+        return ssl.create_default_context(capath=verify) if os.path.isdir(verify) else ssl.create_default_context(cafile=verify)
+    return ssl.create_default_context(cafile=certifi.where()) if certifi is not None else True
+
+
 class DohClient:
-    """Sends DNS messages to DoH resolvers through one ``requests.Session``.
+    """Sends DNS messages to DoH resolvers with ``dns.query.https``.
 
     POST by default: an HTTP cache between us and the resolver cannot answer a
-    POST, so each poll sees what the resolver itself serves.
+    POST, so each poll sees what the resolver itself serves. Each exchange has
+    an HTTP client of its own, so worker threads never share a connection.
     """
 
-    def __init__(self, session: t.Any = None, method: str = "POST", verify: bool | str = True) -> None:
-        if REQUESTS_IMPORT_ERROR is not None:
-            raise DependencyError("requests", exception=str(REQUESTS_IMPORT_ERROR))
-        # Built here, not on first use: worker threads share the client.
-        self.session = session if session is not None else new_session()
+    def __init__(self, transport: t.Any = None, method: str = "POST", verify: bool | str = True) -> None:
+        # dnspython's own check: httpx2, httpcore2 and h2 present, in the versions it needs.
+        if HTTPX_IMPORT_ERROR is not None or not dns.query.have_doh:
+            raise DependencyError("dnspython[doh]", exception=str(HTTPX_IMPORT_ERROR or "dns.query.have_doh is false"))
+        self.transport = transport
         self.method = method
         self.verify = verify
 
@@ -103,57 +137,60 @@ class DohClient:
         query, or no answer within ``timeout`` raises ``DnsQueryError``.
         """
         # RFC 8484 4.1: ID 0, so that equal queries are equal HTTP requests.
-        wire = b"\0\0" + request.to_wire()[2:]
+        query = copy.copy(request)
+        query.id = 0
         try:
-            response = self._send(wire, url, timeout)
-        except requests.RequestException as exc:
-            raise self._error(request, url, _reason(exc), str(exc) or type(exc).__name__) from exc
-        return self._message(request, url, wire, response)
-
-    def _send(self, wire: bytes, url: str, timeout: float) -> t.Any:
-        headers = {"accept": MEDIA_TYPE}
-        options = {"headers": headers, "timeout": timeout, "verify": self.verify, "allow_redirects": False}
-        if self.method == "GET":
-            encoded = base64.urlsafe_b64encode(wire).rstrip(b"=").decode("ascii")
-            return self.session.request("GET", url, params={"dns": encoded}, **options)
-        headers["content-type"] = MEDIA_TYPE
-        return self.session.request("POST", url, data=wire, **options)
-
-    def _message(self, request: dns.message.Message, url: str, wire: bytes, response: t.Any) -> dns.message.Message:
-        """The DNS response in an HTTP response, checked against the query sent."""
-        if response.status_code != 200:
-            detail = f"HTTP {response.status_code} {response.reason or ''}".strip()
-            raise self._error(request, url, "http", detail, status=response.status_code)
-        media = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if media != MEDIA_TYPE:
-            raise self._error(request, url, "bad-response", f"content-type {media or 'missing'}, not {MEDIA_TYPE}",
-                              status=response.status_code)
+            tls = tls_context(self.verify)
+        except OSError as exc:
+            raise _error(request, url, "tls", f"CA bundle {self.verify}: {exc}") from exc
         try:
-            message = dns.message.from_wire(response.content)
+            with self._client(tls, url) as client:
+                return dns.query.https(query, url, timeout=timeout, session=client, post=self.method == "POST")
+        except _NotAnAnswer as exc:
+            raise _error(request, url, exc.reason, str(exc), status=exc.status) from exc
+        except httpx2.HTTPError as exc:
+            raise _error(request, url, _reason(exc), str(exc) or type(exc).__name__) from exc
+        except dns.query.BadResponse as exc:
+            raise _error(request, url, "bad-response", "the answer is not a response to the query", status=200) from exc
         except dns.exception.DNSException as exc:
-            raise self._error(request, url, "bad-response", str(exc) or type(exc).__name__, status=200) from exc
-        if not dns.message.from_wire(wire).is_response(message):
-            raise self._error(request, url, "bad-response", "the answer is not a response to the query", status=200)
-        return message
+            raise _error(request, url, "bad-response", str(exc) or type(exc).__name__, status=200) from exc
 
-    @staticmethod
-    def _error(request: dns.message.Message, url: str, reason: str, detail: str, status: int | None = None) -> DnsQueryError:
-        qname, rdtype = _describe(request)
-        return DnsQueryError(f"DoH query {qname} {rdtype} to {url} failed ({reason}): {detail}",
-                             server=url, qname=qname, rdtype=rdtype, reason=reason, status=status)
+    def _client(self, tls: t.Any, url: str) -> t.Any:
+        """An HTTP/2 client for one exchange; redirects are not followed, answers checked as they come."""
+        return httpx2.Client(http2=True, verify=tls, transport=self.transport, follow_redirects=False,
+                             event_hooks={"request": [_keep_query(url)], "response": [_check_response]})
+
+
+def _keep_query(url: str) -> t.Callable[[t.Any], None]:
+    """A request hook putting back the query of ``url`` that a GET's ``dns`` parameter replaced."""
+    base = httpx2.URL(url)
+
+    def hook(request: t.Any) -> None:
+        if base.query and request.url.query != base.query:
+            request.url = base.copy_merge_params(dict(request.url.params))
+    return hook
+
+
+def _error(request: dns.message.Message, url: str, reason: str, detail: str, status: int | None = None) -> DnsQueryError:
+    qname, rdtype = _describe(request)
+    return DnsQueryError(f"DoH query {qname} {rdtype} to {url} failed ({reason}): {detail}",
+                         server=url, qname=qname, rdtype=rdtype, reason=reason, status=status)
 
 
 def _reason(exc: Exception) -> str:
-    """The ``reason`` of a DnsQueryError for a requests exception, as Transport words it."""
-    if isinstance(exc, requests.Timeout):
+    """The ``reason`` of a DnsQueryError for an httpx2 exception, as Transport words it."""
+    if isinstance(exc, httpx2.TimeoutException):
         return "timeout"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "tls"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return "tls"
+        cause = cause.__cause__ or cause.__context__
     return "network"
 
 
 def doh_client(resolvers: list[str], method: str, verify: bool | str) -> DohClient | None:
-    """A DohClient when any of ``resolvers`` is a DoH URL; None otherwise, so requests stays optional."""
+    """A DohClient when any of ``resolvers`` is a DoH URL; None otherwise, so httpx2 stays optional."""
     if not any(is_doh_url(server) for server in resolvers):
         return None
     return DohClient(method=method, verify=verify)

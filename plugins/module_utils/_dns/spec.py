@@ -44,7 +44,7 @@ class WaitSettings:
     """How to wait; times in seconds. Empty ``nameservers`` means discover the authoritative ones.
 
     ``resolvers`` holds addresses and DoH URLs; ``doh_method`` and ``doh_verify``
-    (requests' ``verify``: a CA bundle path or a bool) apply to the URLs.
+    (a CA bundle path, or whether to verify certificates at all) apply to the URLs.
     """
 
     timeout: float = 300.0
@@ -171,7 +171,7 @@ def _doh_method(params: dict[str, t.Any]) -> str:
 
 
 def _doh_verify(params: dict[str, t.Any]) -> bool | str:
-    """requests' ``verify``: the CA bundle when one is given, else whether to check certificates at all."""
+    """The CA bundle when one is given, else whether to check certificates at all."""
     bundle = params.get("doh_ca_bundle")
     check_ca_bundle(bundle, "doh_ca_bundle")
     return bundle or bool(params.get("validate_certs", True))

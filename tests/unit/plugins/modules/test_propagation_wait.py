@@ -15,7 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.portable.dns01.plugins.modules import propagation_wait
 from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeSession, World
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeHttp, World
 
 NAME = "_acme-challenge.example.test"
 DOH_URL = "https://doh.test/dns-query"
@@ -27,12 +27,12 @@ def world(monkeypatch: pytest.MonkeyPatch) -> World:
     dns_world = World(clock)
     dns_world.zone("test", {"ns.test": ["10.0.0.5"]})
     dns_world.zone("example.test", {"ns1.example.test": ["10.0.1.1"], "ns2.example.test": ["10.0.1.2"]}, parent="test")
-    dns_world.session = FakeSession(dns_world.transport.servers)
+    dns_world.http = FakeHttp(dns_world.transport.servers)
 
     def transport(doh: t.Any = None) -> t.Any:
-        # The module's own DohClient, with the HTTP session replaced at the seam.
+        # The module's own DohClient, with its HTTP transport replaced at the seam.
         if doh is not None:
-            doh.session = dns_world.session
+            doh.transport = dns_world.http.transport
         dns_world.transport.doh = doh
         return dns_world.transport
 
@@ -99,11 +99,12 @@ def test_doh_and_address_resolvers_with_a_quorum(world: World, capsys: pytest.Ca
     record = result["records"][0]
     assert "failed" not in result and record["done"]
     assert [(row["address"], row["serving"]) for row in record["resolvers"]] == [("10.0.9.9", False), (DOH_URL, True)]
-    call = world.session.requests[0]
-    assert (call["method"], call["url"], call["verify"], call["timeout"]) == ("GET", DOH_URL, False, 3.0)
+    call = world.http.requests[0]
+    assert (call["method"], call["url"], call["timeout"]["read"]) == ("GET", DOH_URL, 3.0)
+    assert world.transport.doh.verify is False
 
 
 def test_without_doh_resolvers_no_client_is_built(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     world.txt("example.test", NAME, "token")
     run_module({"records": [{"name": NAME, "values": ["token"]}]}, capsys)
-    assert world.transport.doh is None and not world.session.requests
+    assert world.transport.doh is None and not world.http.requests

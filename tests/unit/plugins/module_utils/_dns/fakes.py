@@ -9,7 +9,7 @@
 NODATA, CNAMEs) or, with ``recursive=True``, like a resolver that already
 knows everything. ``FakeTransport`` stands in for ``_dns.query.Transport``;
 servers named by ``https://`` URLs go through its ``doh`` client, whose
-``FakeSession`` answers HTTP requests from the same FakeServers.
+HTTP transport ``FakeHttp`` answers from the same FakeServers.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
-import requests.exceptions
-import requests.structures
+import httpx2
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError
 from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
@@ -152,7 +151,7 @@ class FakeTransport:
             question = request.question[0]
             self.log.append((server, question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype), recursion))
         if server.startswith("https://") and self.doh is not None:
-            # As Transport does: DoH URLs go to the DoH client, here over a FakeSession.
+            # As Transport does: DoH URLs go to the DoH client, here over FakeHttp.
             return self.doh.exchange(request, server, timeout)
         with self._lock:
             target = self.servers.get(server)
@@ -222,48 +221,60 @@ class World:
 
 
 class FakeResponse:
-    """The parts of a ``requests.Response`` the DoH client reads."""
+    """An HTTP response a DoH resolver could send; ``build`` makes it anew for each request."""
 
     def __init__(self, status_code: int = 200, content: bytes = b"", content_type: str | None = "application/dns-message") -> None:
         self.status_code = status_code
-        self.reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}.get(status_code, "")
-        self.headers = requests.structures.CaseInsensitiveDict({"Content-Type": content_type} if content_type else {})
         self.content = content
+        self.headers = {"content-type": content_type} if content_type else {}
+
+    def build(self) -> httpx2.Response:
+        # Streamed, as a server's answer comes: the client reads and closes it.
+        return httpx2.Response(self.status_code, headers=self.headers, stream=httpx2.ByteStream(self.content))
 
 
-class FakeSession:
-    """A ``requests.Session`` for DoH: each URL answered by the FakeServer in ``servers`` under that URL.
+class FakeHttp:
+    """DoH at the HTTP seam: ``transport`` (an ``httpx2.MockTransport``) answers each URL from the FakeServer under it.
 
     ``failures`` maps a URL to an exception to raise or a FakeResponse to return
-    instead; ``requests`` logs every call's method, URL and keyword arguments.
+    instead; ``requests`` logs every request's method, URL (without ``dns``),
+    headers, timeouts, and ``params`` (GET) or ``data`` (POST).
     """
 
     def __init__(self, servers: dict[str, FakeServer]) -> None:
         self.servers = servers
         self.failures: dict[str, Exception | FakeResponse] = {}
         self.requests: list[dict[str, t.Any]] = []
+        self.transport = httpx2.MockTransport(self.handle)
         self._lock = threading.Lock()
 
-    def request(self, method: str, url: str, **kwargs: t.Any) -> FakeResponse:
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        url = str(request.url.copy_remove_param("dns"))
+        call = {"method": request.method, "url": url, "headers": {name.lower(): value for name, value in request.headers.items()},
+                "timeout": request.extensions.get("timeout")}
+        if request.method == "GET":
+            call["params"] = dict(request.url.params)
+        else:
+            call["data"] = request.content
         with self._lock:
-            self.requests.append({"method": method, "url": url, **kwargs})
+            self.requests.append(call)
         failure = self.failures.get(url)
         if isinstance(failure, Exception):
             raise failure
         if failure is not None:
-            return failure
-        query = dns.message.from_wire(self.wire(method, kwargs))
+            return failure.build()
+        query = dns.message.from_wire(self.wire(request.method, call))
         server = self.servers.get(url)
         if server is None:
-            return FakeResponse(404, b"not here", "text/plain")
+            return FakeResponse(404, b"not here", "text/plain").build()
         if server.silent:
-            raise requests.exceptions.ReadTimeout(f"read timed out ({url})")
-        return FakeResponse(200, server.respond(query).to_wire(max_size=65535))
+            raise httpx2.ReadTimeout(f"read timed out ({url})")
+        return FakeResponse(200, server.respond(query).to_wire(max_size=65535)).build()
 
     @staticmethod
-    def wire(method: str, kwargs: dict[str, t.Any]) -> bytes:
+    def wire(method: str, call: dict[str, t.Any]) -> bytes:
         """The DNS message a DoH request carries: base64url in ?dns= for GET, the body for POST."""
         if method == "GET":
-            encoded = kwargs["params"]["dns"]
+            encoded = call["params"]["dns"]
             return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        return kwargs["data"]
+        return call["data"]

@@ -15,7 +15,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._dns.propagation im
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.plugins.module_utils._dns.spec import RecordSpec, WaitSettings
 from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeResponse, FakeSession, World
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import FakeHttp, FakeResponse, World
 
 NAME = "_acme-challenge.example.test"
 ADDRESSES = ["10.0.1.1", "10.0.1.2", "fd00::2"]
@@ -233,15 +233,15 @@ def test_preview_reports_servers_without_polling(resolver: Resolver, world: Worl
 
 
 @pytest.fixture
-def doh_session(world: World) -> FakeSession:
-    """DoH resolvers at the HTTP seam: the world's transport hands URLs to a DohClient over this session."""
-    session = FakeSession(world.transport.servers)
-    world.transport.doh = DohClient(session)
-    return session
+def doh_http(world: World) -> FakeHttp:
+    """DoH resolvers at the HTTP seam: the world's transport hands URLs to a DohClient over this mock transport."""
+    http = FakeHttp(world.transport.servers)
+    world.transport.doh = DohClient(http.transport)
+    return http
 
 
 def test_mixed_address_and_doh_resolvers_all_see_the_value(resolver: Resolver, world: World, clock: FakeClock,
-                                                           doh_session: FakeSession) -> None:
+                                                           doh_http: FakeHttp) -> None:
     world.txt("example.test", NAME, "token")
     world.add_resolver("10.0.9.1").txt(NAME, "token")
     doh = world.add_resolver(DOH_URL)
@@ -250,11 +250,11 @@ def test_mixed_address_and_doh_resolvers_all_see_the_value(resolver: Resolver, w
     rows = {row["address"]: row for row in record["resolvers"]}
     assert record["done"] and rows[DOH_URL]["served_at"] >= 2.0 and rows["10.0.9.1"]["served_at"] < 1.0
     assert len(world.transport.queries_to("10.0.9.1")) == 1  # served once: not asked again
-    assert {call["url"] for call in doh_session.requests} == {DOH_URL}
+    assert {call["url"] for call in doh_http.requests} == {DOH_URL}
 
 
 def test_quorum_met_by_a_doh_resolver_while_an_address_lags(resolver: Resolver, world: World, clock: FakeClock,
-                                                            doh_session: FakeSession) -> None:
+                                                            doh_http: FakeHttp) -> None:
     world.txt("example.test", NAME, "token")
     world.add_resolver("10.0.9.1").txt(NAME, "cached-old-value")
     world.add_resolver(DOH_URL).txt(NAME, "token")
@@ -262,18 +262,18 @@ def test_quorum_met_by_a_doh_resolver_while_an_address_lags(resolver: Resolver, 
     assert waiter(resolver, clock, resolver_quorum=1, **settings).wait([spec()])["records"][0]["done"]
     with pytest.raises(PropagationTimeout, match="on 10.0.9.1: NOERROR"):
         waiter(resolver, clock, timeout=3.0, **settings).wait([spec()])
-    assert doh_session.requests
+    assert doh_http.requests
 
 
 def test_a_failing_doh_resolver_is_waited_for_and_its_error_reported(resolver: Resolver, world: World, clock: FakeClock,
-                                                                     doh_session: FakeSession) -> None:
+                                                                     doh_http: FakeHttp) -> None:
     world.txt("example.test", NAME, "token")
     world.add_resolver(DOH_URL).txt(NAME, "token")
-    doh_session.failures[DOH_URL] = FakeResponse(503, b"", "text/plain")
-    world.transport.at(2.0, doh_session.failures.clear)
+    doh_http.failures[DOH_URL] = FakeResponse(503, b"", "text/plain")
+    world.transport.at(2.0, doh_http.failures.clear)
     record = waiter(resolver, clock, resolvers=[DOH_URL]).wait([spec()])["records"][0]
     assert record["done"] and record["resolvers"][0]["served_at"] >= 2.0
-    doh_session.failures[DOH_URL] = FakeResponse(503, b"", "text/plain")
+    doh_http.failures[DOH_URL] = FakeResponse(503, b"", "text/plain")
     with pytest.raises(PropagationTimeout) as raised:
         waiter(resolver, clock, timeout=2.0, resolvers=[DOH_URL]).wait([spec()])
     row = raised.value.details["lagging"][0]
@@ -281,13 +281,13 @@ def test_a_failing_doh_resolver_is_waited_for_and_its_error_reported(resolver: R
 
 
 def test_a_servfailing_doh_resolver_fails_the_quorum_early(resolver: Resolver, world: World, clock: FakeClock,
-                                                           doh_session: FakeSession) -> None:
+                                                           doh_http: FakeHttp) -> None:
     world.txt("example.test", NAME, "token")
     world.add_resolver(DOH_URL).rcode = "SERVFAIL"
     with pytest.raises(DnsQueryError, match="DNSSEC validation failure") as raised:
         waiter(resolver, clock, timeout=300.0, servfail_retries=1, resolvers=[DOH_URL]).wait([spec()])
     assert raised.value.details["broken"][0]["address"] == DOH_URL
-    assert len(doh_session.requests) == 2
+    assert len(doh_http.requests) == 2
 
 
 def test_a_broken_record_does_not_stop_the_wait_for_the_others(resolver: Resolver, world: World, clock: FakeClock) -> None:
