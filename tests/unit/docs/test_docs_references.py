@@ -1,0 +1,82 @@
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The documents name files and tests that exist: a promise is only as good as the test it cites."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+DOCUMENTS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+TOP = ("playbooks/", "roles/", "scripts/", "plugins/", "tests/", "awx/", "inventories/", "docs/", "bench/", "meta/",
+       "molecule/", ".ci/")
+SPAN = re.compile(r"`([^`\n]+)`")
+TEST_FILE = re.compile(r"^(?P<file>[\w./-]*test_\w+\.py)(?:::(?P<name>test_\w+))?")
+CONTINUED = re.compile(r"^::(?P<name>test_\w+)")
+BARE = re.compile(r"^(?P<name>test_\w+)(?:\[[^\]]*\])?$")
+
+
+def spans(document: pathlib.Path) -> list[tuple[int, list[str]]]:
+    """Backticked spans per line (a table row is one line)."""
+    lines = document.read_text(encoding="utf-8").splitlines()
+    return [(number, SPAN.findall(line)) for number, line in enumerate(lines, 1)]
+
+
+def all_test_files() -> list[pathlib.Path]:
+    return sorted(path for path in (ROOT / "tests").rglob("test_*.py") if "state" not in path.parts)
+
+
+def resolve(name: str) -> pathlib.Path | None:
+    """A path from the root, or a file name unique under tests/."""
+    if (ROOT / name).is_file():
+        return ROOT / name
+    found = [path for path in all_test_files() if path.name == pathlib.Path(name).name]
+    return found[0] if len(found) == 1 else None
+
+
+def defines(path: pathlib.Path, name: str) -> bool:
+    return re.search(rf"^def {re.escape(name)}\(", path.read_text(encoding="utf-8"), re.MULTILINE) is not None
+
+
+def defined_anywhere(name: str) -> bool:
+    return any(defines(path, name) for path in all_test_files())
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_every_named_test_exists(document):
+    missing = []
+    for number, found in spans(document):
+        current = None
+        for span in found:
+            text = span.strip()
+            if match := TEST_FILE.match(text):
+                current = resolve(match["file"])
+                if current is None:
+                    missing.append(f"{document.name}:{number}: no test file {match['file']}")
+                elif match["name"] and not defines(current, match["name"]):
+                    missing.append(f"{document.name}:{number}: {current.relative_to(ROOT)} has no {match['name']}")
+            elif match := CONTINUED.match(text):
+                if current is None or not defines(current, match["name"]):
+                    missing.append(f"{document.name}:{number}: no {match['name']} in the file named before it")
+            elif (match := BARE.match(text)) and not defined_anywhere(match["name"]):
+                missing.append(f"{document.name}:{number}: no test {match['name']} under tests/")
+    assert missing == []
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_every_named_path_exists(document):
+    missing = []
+    for number, found in spans(document):
+        for span in found:
+            text = span.split("::")[0].strip()
+            words = text.split()
+            if not words or not words[0].startswith(TOP) or any(mark in words[0] for mark in "<>…*{$"):
+                continue
+            path = words[0].rstrip(".,:;")
+            if not (ROOT / path).exists():
+                missing.append(f"{document.name}:{number}: {path}")
+    assert missing == []
