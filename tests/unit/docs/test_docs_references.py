@@ -80,3 +80,35 @@ def test_every_named_path_exists(document):
             if not (ROOT / path).exists():
                 missing.append(f"{document.name}:{number}: {path}")
     assert missing == []
+
+
+def makefile_recipes() -> dict[str, list[str]]:
+    recipes: dict[str, list[str]] = {}
+    target = None
+    for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("\t") and target:
+            recipes[target].append(line.strip())
+        elif match := re.match(r"^([\w -]+):(?!=)", line):
+            names = match[1].split()
+            target = names[0] if len(names) == 1 else None
+            if target:
+                recipes[target] = []
+    return recipes
+
+
+def test_the_readme_commands_are_what_make_and_ci_run():
+    """README's quick start: `make demo` runs scripts/demo.sh, `make test` scripts/test.sh, and CI runs `make test`."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in quick.strip().splitlines()]
+    assert commands[:2] == ["make demo", "make test"]
+    recipes = makefile_recipes()
+    assert recipes["demo"] == ["scripts/demo.sh"] and recipes["test"] == ["scripts/test.sh"]
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line.strip() and not line.startswith("#")]
+    assert ci[-1] == "exec make test"
+    # Every stage the README lists is one scripts/test.sh knows, and the other way round.
+    stages = re.search(r"^ALL_STAGES=\(([^)]*)\)", (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8"), re.MULTILINE)
+    listed = re.search(r"picks stages \(([^)]*)\)", readme.replace("\n", " "))
+    assert listed and stages
+    assert [name.strip() for name in listed[1].split(",")] == stages[1].split()
