@@ -112,3 +112,25 @@ def test_the_readme_commands_are_what_make_and_ci_run():
     listed = re.search(r"picks stages \(([^)]*)\)", readme.replace("\n", " "))
     assert listed and stages
     assert [name.strip() for name in listed[1].split(",")] == stages[1].split()
+
+
+VARIABLE = re.compile(r"\b(dns01_[a-z0-9_]*[a-z0-9])\b(?!\*)")
+CODE = ("roles", "playbooks", "awx", "plugins", "inventories", "scripts")
+
+
+def code_text() -> str:
+    texts = []
+    for top in CODE:
+        for path in (ROOT / top).rglob("*"):
+            if path.is_file() and path.suffix in (".yml", ".yaml", ".py", ".j2", ".sh"):
+                texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_every_named_variable_is_in_the_code(document):
+    """A variable the documents tell people to set (or to read) that no role, playbook or module knows is stale."""
+    code = code_text()
+    named = {name for _number, found in spans(document) for span in found for name in VARIABLE.findall(span)
+             if not span.startswith(("dns01/", "_dns01"))}
+    assert sorted(name for name in named if not re.search(rf"\b{name}\b", code)) == []
