@@ -29,6 +29,10 @@ main() {
     done
     [ -f "$LAB_ENV" ] || { echo "no $LAB_ENV: is the lab up?" >&2; exit 2; }
     [ "${#logs[@]}" -gt 0 ] || { echo "usage: $0 [--secrets-file FILE]... LOG..." >&2; exit 2; }
+    # A log that is missing or unreadable proves nothing: grep would fail quietly and the check pass.
+    for log in "${logs[@]}" "${extra[@]}"; do
+        if [ ! -f "$log" ] || [ ! -r "$log" ]; then echo "cannot read $log" >&2; exit 2; fi
+    done
     while IFS= read -r secret; do
         [ -n "$secret" ] || continue
         for log in "${logs[@]}"; do

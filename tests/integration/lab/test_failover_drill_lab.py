@@ -29,14 +29,17 @@ pytestmark = pytest.mark.lab
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
-def drill(tmp_path: pathlib.Path, extra: dict[str, t.Any]) -> tuple[int, str, dict[str, t.Any]]:
-    """Run the drill; (exit code, output, the JSON report)."""
+def drill(tmp_path: pathlib.Path, extra: dict[str, t.Any],
+          inventory_vars: dict[str, t.Any] | None = None) -> tuple[int, str, dict[str, t.Any]]:
+    """Run the drill; (exit code, output, the JSON report). ``inventory_vars`` go in an inventory of their own."""
     report_dir = tmp_path / "report"
     extra = {"dns01_drill_report_dir": str(report_dir), "dns01_renewal_lock_backend": "none", **extra}
     vars_file = tmp_path / "vars.yml"
     vars_file.write_text(yaml.safe_dump(extra))
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"vars": inventory_vars or {}}}))
     command = ["ansible-playbook", "-i", str(ROOT / "tests/lab/state/inventory.yml"), "-i", str(ROOT / "inventories/lab"),
-               str(ROOT / "playbooks/failover_drill.yml"), "-e", f"@{vars_file}"]
+               "-i", str(inventory), str(ROOT / "playbooks/failover_drill.yml"), "-e", f"@{vars_file}"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900,
                           env={**os.environ, "ANSIBLE_SHOW_CUSTOM_STATS": "1"}, check=False)
     report_file = report_dir / "failover-drill.json"
@@ -61,12 +64,17 @@ def test_every_scenario_runs_and_a_broken_fallback_fails_loudly(lab_config, tmp_
     url, received = webhook
     name = f"dr-{uuid.uuid4().hex[:8]}.{lab['LAB_PDNS_ZONE']}"
     delegate(lab, pdns_api(lab), domain=name, target=f"{name}.{lab['LAB_BIND_ZONE']}")
+    # The last real renewal's report, where the inventory keeps it: the drill leaves it as it was.
+    last_report = tmp_path / "renewal-report.json"
+    last_report.write_text('{"status": "ok", "from": "the last real renewal"}\n')
     try:
         code, out, report = drill(tmp_path, {"dns01_renewal_certificates": [
             certificate(tmp_path, "delegated", name, ["primary", "fallback"])],
-            "dns01_drill_notify_destinations": [{"name": "ops", "type": "webhook", "url": url}]})
+            "dns01_drill_notify_destinations": [{"name": "ops", "type": "webhook", "url": url}]},
+            inventory_vars={"dns01_renewal_report_path": str(last_report)})
     finally:
         delegate(lab, pdns_api(lab), domain=name, state="absent")
+    assert last_report.read_text() == '{"status": "ok", "from": "the last real renewal"}\n'
     assert code != 0 and "Failover drill FAILED (2 of 3 scenarios passed)" in out
     # What AWX hands to the next node, published before the play fails.
     (stats,) = custom_stats(out)["dns01_drill_stats"].values()

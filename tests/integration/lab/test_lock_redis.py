@@ -102,6 +102,8 @@ def test_fence_journal_and_sweep_in_redis(locks, name):
     run_lock = RunLock(locks, name, "dead", Clock())
     locks.try_acquire(name, "dead", 30)
     run_lock.journal.add([entry("dead", "primary", "fake", "fake|x", "_acme-challenge.a.test", "v1", 1.0)])
+    # docs/runbook.md: the hash portable.dns01:journal:<name>.
+    assert locks.client.type(f"portable.dns01:journal:{name}") in (b"hash", "hash")
     locks.remove(name, locks.holder(name))
     locks.try_acquire(name, "next", 30)
     with pytest.raises(LockLostError, match=f"Redis key portable.dns01:lock:{name}.*owner next"):

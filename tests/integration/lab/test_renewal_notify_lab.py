@@ -104,3 +104,16 @@ def test_check_mode_sends_nothing_and_does_not_fail(tmp_path, receiver, lab_conf
     done = play(tmp_path, {"dns01_renewal_notify_destinations": destinations(base)}, "--check")
     assert done.returncode == 0, done.stdout[-3000:]
     assert receiver.received(prefix) == []
+
+
+def test_dry_runs_use_their_own_kind_and_never_touch_a_real_alert(tmp_path, receiver, lab_config):
+    """docs/runbook.md: dry runs use kind renewal-dry-run."""
+    prefix, base = setup(lab_config, "dry")
+    done = play(tmp_path, {"dns01_renewal_notify_destinations": destinations(base), "dns01_renewal_dry_run": True})
+    assert done.returncode == 0, done.stdout[-3000:]
+    got = receiver.received(prefix)
+    hook = [entry["body"] for entry in got if entry["path"].endswith("/hook")]
+    pd = [entry["body"] for entry in got if entry["path"].endswith("/enqueue")]
+    assert [(b["action"], b["dedup_key"]) for b in hook] == [("trigger", "dns01/localhost/www/renewal-dry-run")]
+    assert [(b["event_action"], b["dedup_key"]) for b in pd] == [
+        ("trigger", "dns01/localhost/www/renewal-dry-run"), ("resolve", "dns01/localhost/api/renewal-dry-run")]

@@ -189,6 +189,18 @@ def test_half_open_breaker_reopens_on_one_more_failure(clock, ctx, state_file):
     assert outcomes(chain.run(NAME, publish))[0] == ("down", "breaker_open")
 
 
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_credentials_never_open_the_breaker(clock, ctx, state_file, status):
+    """docs/runbook.md: refused credentials fail every run with ProviderAuthError; the breaker is for outages."""
+    denied = FakeProvider("denied", ctx, failures=[ProviderAuthError("denied", status=status)] * 9)
+    backup = FakeProvider("backup", ctx)
+    for _run in range(3):
+        chain = make_chain(clock, [denied, backup], breaker=Breaker(clock, threshold=1, cooldown=300, path=state_file))
+        outcome = chain.run(NAME, publish)
+        assert outcomes(outcome) == [("denied", "failed"), ("backup", "published")]
+        assert outcome.attempts[0].error_class == "ProviderAuthError" and outcome.attempts[0].status == status
+
+
 @pytest.mark.parametrize("strategy", ["failover", "all"])
 def test_lookup_error_in_one_provider_is_its_failure(clock, ctx, strategy):
     flaky = FakeProvider("flaky", ctx, failures=[DnsQueryError("no bootstrap resolver answered example.test SOA")] * 3)

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+import pathlib
 import typing as t
 
 import pytest
@@ -84,6 +86,21 @@ def test_publish_journals_each_value_before_the_provider_is_called(clock, locks)
     assert {item["name"] for item in entries} == {NAME}
     assert {item["provider"] for item in entries} == {"primary"}
     assert entries[0]["identity"] == "fake|https://dns.example.test|zone="
+
+
+def test_the_journal_is_one_json_file_per_value_beside_the_lock(clock, locks):
+    """docs/runbook.md: <directory>/<name>.journal/, one JSON file per value: owner, provider, endpoint, name, value, time."""
+    store: dict[str, set[str]] = {}
+    killed_run(clock, locks, store)
+    directory = pathlib.Path(locks.directory) / "renewal.journal"
+    files = sorted(directory.glob("*.json"))
+    assert len(files) == 2 and sorted(path.name for path in directory.iterdir()) == [path.name for path in files]
+    entries = [json.loads(path.read_text()) for path in files]
+    assert sorted(item["value"] for item in entries) == ["a", "b"]
+    for item in entries:
+        assert {"owner", "provider", "identity", "name", "value", "time"} <= set(item)
+        assert (item["owner"], item["provider"], item["name"]) == ("dead", "primary", NAME)
+        assert item["identity"] == "fake|https://dns.example.test|zone="
 
 
 def test_a_failed_publish_rolls_back_and_drops_the_entries(clock, locks):
