@@ -28,6 +28,8 @@ from dns01bench.tools import Context, Tool
 
 LEGO_TRY = re.compile(r"\[([^\]]+)\] acme: Trying to solve DNS-01")
 LEGO_WAIT = re.compile(r"Wait for propagation \[")
+TASK_HEADER = re.compile(r"^(?:TASK \[(?P<task>.+?)\]|PLAY RECAP)")
+START_UP = "(ansible-playbook start-up, before the first task)"
 # Clients with one process per certificate report every this many certificates.
 PROGRESS_EVERY = 10
 
@@ -46,12 +48,15 @@ class Sample:
     max_rss_kb: int = 0
     errors: list[str] = dataclasses.field(default_factory=list)
     lego_waits: list[float] = dataclasses.field(default_factory=list)
+    tasks: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def add(self, run: measure.Run) -> None:
         self.wall += run.wall
         self.cpu += run.cpu
         self.processes += 1
         self.max_rss_kb = max(self.max_rss_kb, run.max_rss_kb)
+        for task, seconds in task_times(run.lines).items():
+            self.tasks[task] = self.tasks.get(task, 0.0) + seconds
 
     def as_dict(self) -> dict[str, t.Any]:
         data = dataclasses.asdict(self)
@@ -131,6 +136,28 @@ def lego_waits(run: measure.Run) -> list[float]:
     return waits
 
 
+def task_times(lines: list[tuple[float, str]]) -> dict[str, float]:
+    """Wall seconds per task of an ansible-playbook run: from its header to the next one (or PLAY RECAP).
+
+    Empty for output without task headers (lego, certbot). Loops and repeated names add up.
+    """
+    marks = [(stamp, match.group("task")) for stamp, line in lines if (match := TASK_HEADER.match(line))]
+    if not marks:
+        return {}
+    times = {START_UP: marks[0][0]}
+    for (start, task), (end, _next) in zip(marks, marks[1:]):
+        if task is not None:
+            times[task] = times.get(task, 0.0) + end - start
+    return times
+
+
+def _task_profile(chosen: list[Sample]) -> dict[str, float]:
+    """Median seconds per certificate of each task over the samples that ran it."""
+    names = dict.fromkeys(name for sample in chosen for name in sample.tasks)
+    return {name: statistics.median(sample.tasks[name] / sample.count for sample in chosen if name in sample.tasks)
+            for name in names}
+
+
 def summarize(samples: list[Sample]) -> dict[str, dict[str, t.Any]]:
     """Median per-certificate cost per (tool, N), and peer / collection ratios."""
     table: dict[str, dict[str, t.Any]] = {}
@@ -144,6 +171,7 @@ def summarize(samples: list[Sample]) -> dict[str, dict[str, t.Any]]:
             "failures": sum(sample.failures for sample in chosen),
             "processes": sum(sample.processes for sample in chosen),
             "max_rss_kb": max(sample.max_rss_kb for sample in chosen),
+            "tasks": _task_profile(chosen),
         }
     for row in table.values():
         base = table.get(f"collection@{row['count']}")

@@ -88,6 +88,19 @@ def issuance_lines(result: dict[str, t.Any]) -> list[str]:
                      f" {row['failures']:>8}")
     for sample in result["samples"]:
         lines += [f"   failed once, retried: {sample['tool']} N={sample['count']}: {error}" for error in sample["errors"]]
+    for row in result["summary"].values():
+        lines += _profile_lines(row)
+    return lines
+
+
+def _profile_lines(row: dict[str, t.Any], top: int = 12) -> list[str]:
+    """Where an ansible-playbook client's wall time goes, per certificate, dearest tasks first."""
+    tasks = row.get("tasks") or {}
+    if not tasks:
+        return []
+    lines = [f"   {row['tool']} N={row['count']}: wall seconds per certificate by task (median), dearest first"]
+    for name, seconds in sorted(tasks.items(), key=lambda item: -item[1])[:top]:
+        lines.append(f"     {seconds:7.3f} s  {name}")
     return lines
 
 
