@@ -39,8 +39,8 @@ def start(options: dict[str, t.Any], check_mode: bool, clock: Clock | None = Non
     if preflight is not None:
         result["preflight"] = preflight
     if due and options.get("lock"):
-        lock = _step("lock", clock, lambda: run_lock_action({**options["lock"], "state": "acquired", "owner": None,
-                                                     "force": False}, check_mode, clock, lock_backend, controller),
+        params = {**options["lock"], "state": "acquired", "owner": None, "force": False}
+        lock = _step("lock", clock, lambda: run_lock_action(params, check_mode, clock, lock_backend, controller),
                      dry_run_dir=result["dry_run_dir"], created_directories=result["created_directories"])
         result["warnings"] = lock.pop("warnings", None) or []
         result["lock"] = lock
