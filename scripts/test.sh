@@ -116,11 +116,28 @@ check_stages() {
     done
 }
 
+# Only lint and awx use the AWX virtualenv (awx.awx, ansible-builder): the
+# other stages neither build it nor need the network for it.
+needs_awx() {
+    local stage
+    for stage in "$@"; do
+        case "$stage" in awx|lint) return 0 ;; esac
+    done
+    return 1
+}
+
 setup_message() {
-    if [ -x "$ROOT/.venv/bin/python" ]; then
-        echo "set-up: Debian packages, virtualenv"
+    local what="Debian packages, virtualenv" first=()
+    [ -x "$ROOT/.venv/bin/python" ] || first+=("pip install of requirements-dev.txt")
+    if needs_awx "$@"; then
+        what+=", AWX virtualenv"
+        [ -f "$ROOT/.venv-awx/.requirements" ] || first+=("pip install of ansible and ansible-builder")
+    fi
+    if [ ${#first[@]} -eq 0 ]; then
+        echo "set-up: $what"
     else
-        echo "set-up: Debian packages, virtualenv (first run: pip install of requirements-dev.txt, a few minutes)"
+        local IFS=";"
+        echo "set-up: $what (first run: ${first[*]}, a few minutes)"
     fi
 }
 
@@ -142,7 +159,9 @@ main() {
         home_copy_existed=1
         say "warning: $HOME_COPY holds an old copy of this collection; remove it, or tools may load it instead of the working tree"
     fi
-    quietly bootstrap "$(setup_message)" "$ROOT/scripts/bootstrap.sh" --awx || exit 1
+    local bootstrap_args=()
+    needs_awx "${stages[@]}" && bootstrap_args=(--awx)
+    quietly bootstrap "$(setup_message "${stages[@]}")" "$ROOT/scripts/bootstrap.sh" "${bootstrap_args[@]}" || exit 1
     # shellcheck source=scripts/env.sh
     . "$ROOT/scripts/env.sh"
     # Ansible's own files (temporary files, galaxy cache, ansible-lint's
