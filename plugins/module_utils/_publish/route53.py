@@ -186,9 +186,9 @@ class Route53Provider(Provider):
         start, remaining = self.ctx.clock.monotonic(), self.ctx.deadline.remaining()
         if remaining <= 0:
             raise self.error(f"change {change_id} still {status} at the deadline, after 0.0s", ProviderTimeout)
-        waiter = self._client().get_waiter("resource_record_sets_changed")
+        config = waiter_config(remaining)
         try:
-            self._bounded(lambda: waiter.wait(Id=change_id, WaiterConfig=waiter_config(remaining)))
+            self._bounded(lambda: self._client().get_waiter("resource_record_sets_changed").wait(Id=change_id, WaiterConfig=config))
         except self.botocore.exceptions.WaiterError as exc:
             response = exc.last_response or {}
             if "Error" in response:
