@@ -79,14 +79,15 @@ awx_collections() { env -u PYTHONPATH "$ROOT/.venv-awx/bin/python" -c 'import an
 
 describe() {
     case "$1" in
-        sanity)
+        sanity-venvs)
             # ansible-test keeps a virtualenv per sanity test in its cache.
             if [ -d "$HOME/.ansible/test/venv" ]; then
-                echo "ansible-test sanity"
+                echo "ansible-test's virtualenvs for sanity"
             else
-                echo "ansible-test sanity (first run: it installs its own test requirements, several minutes)"
+                echo "ansible-test's virtualenvs for sanity (first run: pip install of its test requirements, several minutes)"
             fi
             ;;
+        sanity) echo "ansible-test sanity" ;;
         units) echo "unit tests" ;;
         lab-tests) echo "tests against the local lab" ;;
         integration) echo "integration targets (ansible-playbook on the lab)" ;;
@@ -174,6 +175,11 @@ main() {
         . "$ROOT/scripts/env.sh"
     fi
     for stage in "${stages[@]}"; do
+        # ansible-test's pip installs get a step and a log of their own, not sanity's.
+        if [ "$stage" = sanity ] && ! quietly sanity-venvs "$(describe sanity-venvs)" "$ROOT/scripts/sanity.sh" --prime-venvs; then
+            FAILED+=("$stage")
+            continue
+        fi
         run_stage "$stage" "$(describe "$stage")" "stage_${stage//-/_}"
     done
     if [ "$started_lab" -eq 1 ] && [ "${DNS01_KEEP_LAB:-0}" != 1 ]; then
