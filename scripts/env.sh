@@ -8,6 +8,9 @@ ln -sfn "$_dns01_root" "$_dns01_root/.build/collections/ansible_collections/port
 export PATH="$_dns01_root/.venv/bin:$PATH"
 export PYTHONPATH="$_dns01_root/.build/collections${PYTHONPATH:+:$PYTHONPATH}"
 export ANSIBLE_COLLECTIONS_PATH="$_dns01_root/.build/collections"
+# Where molecule's scenarios are: said here, molecule does not guess from
+# galaxy.yml and warn that collections keep them in extensions/molecule.
+export MOLECULE_GLOB="molecule/*/molecule.yml"
 if [ -f "$_dns01_root/tests/lab/state/lab.env" ]; then
     set -a
     # shellcheck disable=SC1091

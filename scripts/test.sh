@@ -79,14 +79,15 @@ awx_collections() { env -u PYTHONPATH "$ROOT/.venv-awx/bin/python" -c 'import an
 
 describe() {
     case "$1" in
-        sanity)
+        sanity-venvs)
             # ansible-test keeps a virtualenv per sanity test in its cache.
             if [ -d "$HOME/.ansible/test/venv" ]; then
-                echo "ansible-test sanity"
+                echo "ansible-test's virtualenvs for sanity"
             else
-                echo "ansible-test sanity (first run: it installs its own test requirements, several minutes)"
+                echo "ansible-test's virtualenvs for sanity (first run: pip install of its test requirements, several minutes)"
             fi
             ;;
+        sanity) echo "ansible-test sanity" ;;
         units) echo "unit tests" ;;
         lab-tests) echo "tests against the local lab" ;;
         integration) echo "integration targets (ansible-playbook on the lab)" ;;
@@ -116,11 +117,28 @@ check_stages() {
     done
 }
 
+# Only lint and awx use the AWX virtualenv (awx.awx, ansible-builder): the
+# other stages neither build it nor need the network for it.
+needs_awx() {
+    local stage
+    for stage in "$@"; do
+        case "$stage" in awx|lint) return 0 ;; esac
+    done
+    return 1
+}
+
 setup_message() {
-    if [ -x "$ROOT/.venv/bin/python" ]; then
-        echo "set-up: Debian packages, virtualenv"
+    local what="Debian packages, virtualenv" first=()
+    [ -x "$ROOT/.venv/bin/python" ] || first+=("pip install of requirements-dev.txt")
+    if needs_awx "$@"; then
+        what+=", AWX virtualenv"
+        [ -f "$ROOT/.venv-awx/.requirements" ] || first+=("pip install of ansible and ansible-builder")
+    fi
+    if [ ${#first[@]} -eq 0 ]; then
+        echo "set-up: $what"
     else
-        echo "set-up: Debian packages, virtualenv (first run: pip install of requirements-dev.txt, a few minutes)"
+        local IFS=";"
+        echo "set-up: $what (first run: ${first[*]}, a few minutes)"
     fi
 }
 
@@ -142,7 +160,9 @@ main() {
         home_copy_existed=1
         say "warning: $HOME_COPY holds an old copy of this collection; remove it, or tools may load it instead of the working tree"
     fi
-    quietly bootstrap "$(setup_message)" "$ROOT/scripts/bootstrap.sh" --awx || exit 1
+    local bootstrap_args=()
+    needs_awx "${stages[@]}" && bootstrap_args=(--awx)
+    quietly bootstrap "$(setup_message "${stages[@]}")" "$ROOT/scripts/bootstrap.sh" "${bootstrap_args[@]}" || exit 1
     # shellcheck source=scripts/env.sh
     . "$ROOT/scripts/env.sh"
     # Ansible's own files (temporary files, galaxy cache, ansible-lint's
@@ -155,6 +175,11 @@ main() {
         . "$ROOT/scripts/env.sh"
     fi
     for stage in "${stages[@]}"; do
+        # ansible-test's pip installs get a step and a log of their own, not sanity's.
+        if [ "$stage" = sanity ] && ! quietly sanity-venvs "$(describe sanity-venvs)" "$ROOT/scripts/sanity.sh" --prime-venvs; then
+            FAILED+=("$stage")
+            continue
+        fi
         run_stage "$stage" "$(describe "$stage")" "stage_${stage//-/_}"
     done
     if [ "$started_lab" -eq 1 ] && [ "${DNS01_KEEP_LAB:-0}" != 1 ]; then

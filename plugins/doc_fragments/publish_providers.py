@@ -174,7 +174,9 @@ options:
             default: 900
           wait_insync:
             description:
-              - Wait until Route 53 reports the change as C(INSYNC), polling GetChange within O(timeout).
+              - Wait until Route 53 reports the change as C(INSYNC), with botocore's C(resource_record_sets_changed)
+                waiter polling GetChange every 10 seconds (closer when less than 40 seconds are left), giving up
+                before O(timeout).
             type: bool
             default: true
       acme_dns:

@@ -19,9 +19,13 @@ description:
     next run of this module installs it when the CA knows the account by it, or drops it otherwise.
   - With O(state=absent), deactivates the account (RFC 8555 section 7.3.6). The CA refuses every later request of that
     account, for good.
+  - O(mode), O(owner), O(group) and the other file options apply to the account key file at O(account_key_path)
+    whenever it exists, also when nothing else changes; unset, a key file the module writes has mode V(0600).
+    Backups of the key are always V(0600).
 author:
   - portable.dns01 contributors (@portable-dns01)
 extends_documentation_fragment:
+  - ansible.builtin.files
   - portable.dns01.acme_account
 attributes:
   check_mode:
@@ -31,7 +35,9 @@ attributes:
     description: No diff is returned.
     support: none
   idempotent:
-    description: Registration, contact and deactivation change nothing when already as asked; O(rollover=true) rolls the key over at every run.
+    description:
+      - Registration, contact, deactivation and the key file's attributes change nothing when already as asked;
+        O(rollover=true) rolls the key over at every run.
     support: partial
 options:
   state:
@@ -135,7 +141,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec impor
     account_module_argument_spec,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._acme.deps import IMPORT_ERRORS
-from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
+from ansible_collections.portable.dns01.plugins.module_utils._common.module import FileAttributes, require, run
 
 
 def main() -> None:
@@ -144,10 +150,11 @@ def main() -> None:
         mutually_exclusive=ACCOUNT_MUTUALLY_EXCLUSIVE,
         required_together=ACCOUNT_REQUIRED_TOGETHER,
         supports_check_mode=True,
+        add_file_common_args=True,
     )
     for library, error in IMPORT_ERRORS.items():
         require(module, library, error)
-    run(module, lambda: run_module(module.params, module.check_mode))
+    run(module, lambda: run_module(module.params, module.check_mode, files=FileAttributes(module)))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.client import
 from ansible_collections.portable.dns01.plugins.module_utils._acme.install import FileSpec, install, recover, write_file
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InputError
+from ansible_collections.portable.dns01.plugins.module_utils._common.module import FileAttributes
 
 try:
     from acme import errors as acme_errors
@@ -296,8 +297,12 @@ def manage(connect_with: t.Callable[[t.Any], AcmeClient], options: AccountOption
     return _present(connect_with(key), options, request, result)
 
 
-def run_module(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, session: t.Any = None) -> dict[str, t.Any]:
-    """What acme_account does, from its parameters to its result; ``session`` replaces HTTP in tests."""
+def run_module(params: dict[str, t.Any], check_mode: bool, clock: Clock | None = None, session: t.Any = None,
+               files: FileAttributes | None = None) -> dict[str, t.Any]:
+    """What acme_account does, from its parameters to its result; ``session`` replaces HTTP in tests.
+
+    ``files`` gives the key file the owner, group and mode the module was asked for.
+    """
     clock = clock or Clock()
     options = AccountOptions.from_params(params)
     url = directory.resolve(params["directory"])
@@ -315,4 +320,7 @@ def run_module(params: dict[str, t.Any], check_mode: bool, clock: Clock | None =
         new_key = keys.generate_key(params["new_account_key_type"] or options.key_type)
     request = AccountRequest(params["state"], contacts(options, params["contact"]), new_key, params["keep_backups"],
                              clock.now().strftime("%Y%m%dT%H%M%SZ"), check_mode)
-    return dict(manage(connect_with, options, request), directory=url)
+    result = dict(manage(connect_with, options, request), directory=url)
+    if files is not None and options.key_path and os.path.isfile(options.key_path) and files.apply(options.key_path):
+        result["changed"] = True
+    return result

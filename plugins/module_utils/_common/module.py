@@ -46,5 +46,23 @@ def run(module: t.Any, action: t.Callable[[], dict[str, t.Any]]) -> None:
     module.exit_json(**{"duration": _since(start), **result})
 
 
+class FileAttributes:
+    """Owner, group, mode, SELinux context and attributes of a file the module wrote, set by Ansible's own code.
+
+    The module declares ``add_file_common_args``; what the user gave there is
+    applied to each written file (or, in check mode, only compared). Options
+    the user left unset change nothing, so a file keeps the mode it was
+    written with (a key 0600).
+    """
+
+    def __init__(self, module: t.Any) -> None:
+        self.module = module
+
+    def apply(self, path: str) -> bool:
+        """Whether ``path`` differed from the asked attributes (and was corrected, unless in check mode)."""
+        args = self.module.load_file_common_arguments(self.module.params, path=path)
+        return bool(self.module.set_fs_attributes_if_different(args, False))
+
+
 def _since(start: float) -> float:
     return round(time.monotonic() - start, 3)

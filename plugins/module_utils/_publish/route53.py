@@ -40,6 +40,8 @@ _AUTH_CODES = {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId", 
 _MAX_CONFLICTS = 10
 _CONFLICTS = ("already exists", "but it was not found", "do not match")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+# Seconds between GetChange polls while a change is PENDING (botocore's own default for this waiter is 30).
+INSYNC_DELAY = 10.0
 
 
 def _aws() -> tuple[t.Any, t.Any]:
@@ -178,22 +180,35 @@ class Route53Provider(Provider):
             self._wait_insync(info["Id"], info.get("Status"))
 
     def _wait_insync(self, change_id: str, status: str | None) -> None:
-        """Poll GetChange until INSYNC, never past the deadline."""
-        backoff, attempt = Backoff(base=1.0, cap=10.0), 0
-        while status != "INSYNC":
-            delay = backoff.delay(attempt)
-            if delay >= self.ctx.deadline.remaining():
-                raise self.error(f"change {change_id} still {status} at the deadline", ProviderTimeout)
-            self.ctx.clock.sleep(delay)
-            status = self._call("get_change", Id=change_id)["ChangeInfo"]["Status"]
-            attempt += 1
+        """botocore's ``resource_record_sets_changed`` waiter, its polls fitted into what is left of the deadline."""
+        if status == "INSYNC":
+            return
+        start, remaining = self.ctx.clock.monotonic(), self.ctx.deadline.remaining()
+        if remaining <= 0:
+            raise self.error(f"change {change_id} still {status} at the deadline, after 0.0s", ProviderTimeout)
+        config = waiter_config(remaining)
+        try:
+            self._bounded(lambda: self._client().get_waiter("resource_record_sets_changed").wait(Id=change_id, WaiterConfig=config))
+        except self.botocore.exceptions.WaiterError as exc:
+            response = exc.last_response or {}
+            if "Error" in response:
+                raise self._map_client_error(self.botocore.exceptions.ClientError(response, "GetChange")) from None
+            status = response.get("ChangeInfo", {}).get("Status", status)
+            waited = self.ctx.clock.monotonic() - start
+            raise self.error(f"change {change_id} still {status} at the deadline, after {waited:.1f}s", ProviderTimeout) from None
 
     def _call(self, method: str, **kwargs: t.Any) -> t.Any:
         """One API call, STS included when the session is new, all of it within the call's deadline."""
+        return self._bounded(lambda: getattr(self._client(), method)(**kwargs))
+
+    def _bounded(self, action: t.Callable[[], t.Any]) -> t.Any:
+        """``action`` within the call's deadline, its failures as ProviderErrors (a waiter's give-up passes through)."""
         try:
-            return run_bounded(lambda: getattr(self._client(), method)(**kwargs), self.ctx.deadline.remaining, self.ctx.timeouts())
+            return run_bounded(action, self.ctx.deadline.remaining, self.ctx.timeouts())
         except Dns01Error as exc:
             exc.details["provider"] = self.name
+            raise
+        except self.botocore.exceptions.WaiterError:
             raise
         except Exception as exc:  # pylint: disable=broad-exception-caught
             raise self._map(exc) from None
@@ -271,6 +286,17 @@ class Route53Provider(Provider):
             return self.error(msg, ProviderAuthError, status=status, code=code)
         transient = code in _TRANSIENT_CODES or (status or 0) >= 500
         return self.error(msg, status=status, transient=transient, code=code)
+
+
+def waiter_config(remaining: float) -> dict[str, t.Any]:
+    """Delay and MaxAttempts for a waiter that must give up within ``remaining`` seconds.
+
+    The polls are INSYNC_DELAY apart, closer when less than four of them would
+    fit; the last poll starts at least one delay before the deadline, which
+    leaves that delay for the call itself.
+    """
+    delay = min(INSYNC_DELAY, remaining / 4)
+    return {"Delay": delay, "MaxAttempts": max(1, int(remaining // delay))}
 
 
 def _replace(old: dict[str, t.Any] | None, new: dict[str, t.Any] | None) -> list[dict[str, t.Any]]:

@@ -6,15 +6,20 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 
 import josepy as jose
 import pytest
 from acme import jws
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme import keys
 from ansible_collections.portable.dns01.plugins.module_utils._acme.account import run_module, staged_key_path
+from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import account_module_argument_spec
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InputError
+from ansible_collections.portable.dns01.plugins.module_utils._common.module import FileAttributes
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import FakeAcmeServer, problem
 
 CA = "https://ca.test"
@@ -176,3 +181,42 @@ def test_a_rollover_killed_while_installing_the_new_key_leaves_one_usable_key(tm
     assert result["account_url"] == ACCOUNT
     assert (tmp_path / "account.key").read_bytes() == new
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
+
+
+def attributes_of(args: dict) -> FileAttributes:
+    """The file options of a real acme_account module built from ``args``."""
+    with patch_module_args({key: value for key, value in args.items() if value is not None}):
+        module = AnsibleModule(argument_spec=account_module_argument_spec(), add_file_common_args=True, supports_check_mode=True)
+    return FileAttributes(module)
+
+
+def ids(path) -> tuple[int, int, int]:
+    status = path.stat()
+    return stat.S_IMODE(status.st_mode), status.st_uid, status.st_gid
+
+
+def test_the_key_file_gets_the_asked_owner_group_and_mode_then_changes_nothing(tmp_path, fake_clock):
+    existing_key(tmp_path)
+    asked = {"mode": "0640", "owner": str(os.getuid()), "group": str(os.getgid())}
+    checked = run_module(params(tmp_path), True, fake_clock, scripted(), files=attributes_of(dict(params(tmp_path), _ansible_check_mode=True, **asked)))
+    assert checked["changed"] and ids(tmp_path / "account.key")[0] == 0o600
+    result = run_module(params(tmp_path), False, fake_clock, scripted(), files=attributes_of(dict(params(tmp_path), **asked)))
+    assert result["changed"] and ids(tmp_path / "account.key") == (0o640, os.getuid(), os.getgid())
+    again = run_module(params(tmp_path), False, fake_clock, scripted(), files=attributes_of(dict(params(tmp_path), **asked)))
+    assert not again["changed"] and ids(tmp_path / "account.key")[0] == 0o640
+
+
+def test_a_new_key_file_stays_0600_when_no_mode_is_asked(tmp_path, fake_clock):
+    files = attributes_of(dict(params(tmp_path), group=str(os.getgid())))
+    result = run_module(params(tmp_path), False, fake_clock, scripted(), files=files)
+    assert result["changed"] and ids(tmp_path / "account.key") == (0o600, os.getuid(), os.getgid())
+    again = run_module(params(tmp_path), False, fake_clock, scripted(), files=files)
+    assert not again["changed"]
+
+
+def test_a_rolled_over_key_gets_the_asked_mode(tmp_path, fake_clock):
+    existing_key(tmp_path)
+    files = attributes_of(dict(params(tmp_path), mode="0400"))
+    result = run_module(params(tmp_path, rollover=True), False, fake_clock, scripted(), files=files)
+    assert result["rolled_over"] and ids(tmp_path / "account.key")[0] == 0o400
+    assert all(ids(backup)[0] == 0o600 for backup in tmp_path.glob("account.key.*.bak"))

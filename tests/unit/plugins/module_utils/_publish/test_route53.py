@@ -25,7 +25,13 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderTimeout,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
-from ansible_collections.portable.dns01.plugins.module_utils._publish.route53 import Route53Provider, quote, unquote
+from ansible_collections.portable.dns01.plugins.module_utils._publish.route53 import (
+    INSYNC_DELAY,
+    Route53Provider,
+    quote,
+    unquote,
+    waiter_config,
+)
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port
 from ansible_collections.portable.dns01.tests.unit import fake_clock
 
@@ -122,12 +128,63 @@ def test_aws_errors_are_mapped(clock, code, status, error, transient):
     assert "testing-secret" not in caught.value.msg
 
 
-def test_waits_for_insync_within_the_deadline(clock):
-    aws = StrictRoute53(status="PENDING")
-    with pytest.raises(ProviderTimeout, match="still PENDING"):
-        writer(clock, aws).publish(NAME, {"a"}, 60)
-    assert sum(clock.sleeps) < 30.0 and len(clock.sleeps) >= 2
-    assert aws.polls == len(clock.sleeps)
+def stubbed(seconds: float) -> tuple[Route53Provider, Stubber, list[float]]:
+    """A provider on a real botocore client whose answers a Stubber gives; the instants of its GetChange calls."""
+    clock = Clock()
+    # Socket time-outs shorter than the deadline: the client is not rebuilt (unstubbed) while the test runs.
+    ctx = Context(clock, Deadline(clock, seconds), connect_timeout=0.2, read_timeout=0.2)
+    provider = Route53Provider("aws", ctx, {**KEYS, "zone_id": "Z1"})
+    api = provider._client()  # pylint: disable=protected-access
+    ctx.deadline = Deadline(clock, seconds)  # from now: building the client took time of its own
+    polls: list[float] = []
+    api.meta.events.register("before-parameter-build.route-53.GetChange", lambda **_kwargs: polls.append(time.monotonic()))
+    stub = Stubber(api)
+    stub.add_response("list_resource_record_sets", {"ResourceRecordSets": [], "IsTruncated": False, "MaxItems": "1"})
+    stub.add_response("change_resource_record_sets", {"ChangeInfo": change("PENDING")})
+    return provider, stub, polls
+
+
+def change(status: str) -> dict:
+    return {"Id": "/change/C1", "Status": status, "SubmittedAt": "2026-11-01T00:00:00Z"}
+
+
+def test_waits_for_insync_with_botocores_waiter():
+    provider, stub, polls = stubbed(2.0)
+    stub.add_response("get_change", {"ChangeInfo": change("PENDING")}, {"Id": "/change/C1"})
+    stub.add_response("get_change", {"ChangeInfo": change("INSYNC")}, {"Id": "/change/C1"})
+    with stub:
+        provider.publish(NAME, {"a"}, 60)
+        stub.assert_no_pending_responses()
+    # Under 40 seconds left, four polls fit: a quarter of the 2 s left apart.
+    assert len(polls) == 2 and 0.4 <= polls[1] - polls[0] < 1.0
+
+
+def test_waits_for_insync_within_the_deadline():
+    provider, stub, polls = stubbed(1.0)
+    for _poll in range(10):
+        stub.add_response("get_change", {"ChangeInfo": change("PENDING")})
+    start = time.monotonic()
+    with stub, pytest.raises(ProviderTimeout, match=r"change /change/C1 still PENDING at the deadline, after 0\.[5-9]s"):
+        provider.publish(NAME, {"a"}, 60)
+    assert time.monotonic() - start < 1.0 and len(polls) >= 3
+    assert all(later - earlier >= 0.2 for earlier, later in zip(polls, polls[1:]))
+
+
+def test_a_refused_poll_is_mapped_like_any_call():
+    provider, stub, _polls = stubbed(2.0)
+    stub.add_client_error("get_change", service_error_code="AccessDenied", http_status_code=403)
+    with stub, pytest.raises(ProviderAuthError, match="AccessDenied") as caught:
+        provider.publish(NAME, {"a"}, 60)
+    assert caught.value.details["provider"] == "aws" and "testing-secret" not in caught.value.msg
+
+
+def test_waiter_config_never_outlives_the_time_left():
+    for remaining in (0.5, 3.0, 39.0, 40.0, 41.0, 300.0, 3600.0):
+        config = waiter_config(remaining)
+        # The last poll starts at (MaxAttempts - 1) * Delay and leaves a Delay for itself.
+        assert (config["MaxAttempts"] - 1) * config["Delay"] + config["Delay"] <= remaining
+        assert config["Delay"] <= INSYNC_DELAY and config["MaxAttempts"] >= 1
+    assert waiter_config(300.0) == {"Delay": 10.0, "MaxAttempts": 30}
 
 
 def test_txt_quoting_round_trips():
