@@ -120,7 +120,7 @@ _value:
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 from ansible_collections.portable.dns01.plugins.plugin_utils._renewal_run import (
     failed,
     loop_results,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 
 Result = t.Dict[str, t.Any]
 

@@ -26,8 +26,8 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec impor
 from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import KEY_TYPES
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import TYPES, provider_spec
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import PATH_KEYS, label, redirect
 
-PATH_KEYS = ("cert_path", "key_path", "chain_path", "fullchain_path")
 ROLE_ONLY_KEYS = ("providers", "hooks")
 CERT_KEYS = set(certificate_options()) | set(ROLE_ONLY_KEYS)
 ACCOUNT_KEY_ENV = "DNS01_ACME_ACCOUNT_KEY_CONTENT"
@@ -51,12 +51,6 @@ class Plan:
 
     def add(self, problem: str) -> None:
         self.problems.append(problem)
-
-
-def label(definition: dict[str, t.Any]) -> str:
-    """A certificate's label as acme_order reports it: its id, else its first name."""
-    names = definition.get("names") or [""]
-    return str(definition.get("id") or names[0])
 
 
 def collect_secrets(providers: t.Any) -> set[str]:
@@ -354,15 +348,7 @@ def order_definitions(certificates: list[dict[str, t.Any]], dest: str | None) ->
     result = []
     for cert in certificates:
         definition = {key: value for key, value in cert.items() if key not in ROLE_ONLY_KEYS}
-        if dest:
-            prefix = label(cert).replace("*", "_wildcard").replace("/", "_")
-            for key in PATH_KEYS:
-                if definition.get(key):
-                    definition[key] = os.path.join(dest, f"{prefix}-{os.path.basename(definition[key])}")
-            if isinstance(definition.get("account"), dict):
-                # A dry run orders from the dry run's CA only, whatever CA a certificate's account names.
-                definition["account"] = {key: value for key, value in definition["account"].items() if key != "directory"}
-        result.append(definition)
+        result.append(redirect(definition, dest) if dest else definition)
     return result
 
 
