@@ -17,20 +17,13 @@ import os
 import typing as t
 import urllib.parse
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.deps import REQUESTS_IMPORT_ERROR, requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     DependencyError,
     DnsQueryError,
     InputError,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._dns.http2 import H2_IMPORT_ERROR, Http2Adapter
-
-try:
-    import requests
-except ImportError as exc:
-    requests = None
-    REQUESTS_IMPORT_ERROR: ImportError | None = exc
-else:
-    REQUESTS_IMPORT_ERROR = None
 
 try:
     import dns.exception
