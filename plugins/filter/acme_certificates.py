@@ -46,24 +46,9 @@ _value:
   elements: dict
 """
 
-import os
-
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label, redirect
 
 ROLE_ONLY_KEYS = ("providers", "endpoints", "hooks")
-PATH_KEYS = ("cert_path", "key_path", "chain_path", "fullchain_path")
-
-
-def _redirect(definition: dict, dest: str) -> dict:
-    """Same file names under ``dest``, prefixed with the label so two certificates never collide."""
-    prefix = label(definition).replace("*", "_wildcard").replace("/", "_")
-    for key in PATH_KEYS:
-        if definition.get(key):
-            definition[key] = os.path.join(dest, f"{prefix}-{os.path.basename(definition[key])}")
-    if isinstance(definition.get("account"), dict):
-        # A dry run orders from the dry run's CA only, whatever CA a certificate's account names.
-        definition["account"] = {key: value for key, value in definition["account"].items() if key != "directory"}
-    return definition
 
 
 def acme_certificates(certificates: list[dict], orders: list[dict] | None = None, dest: str | None = None) -> list[dict]:
@@ -76,7 +61,7 @@ def acme_certificates(certificates: list[dict], orders: list[dict] | None = None
             if label(certificate) not in open_orders:
                 continue
             definition["order_url"] = open_orders[label(certificate)]
-        result.append(_redirect(definition, dest) if dest else definition)
+        result.append(redirect(definition, dest) if dest else definition)
     return result
 
 

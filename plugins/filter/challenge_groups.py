@@ -67,7 +67,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 
 
 def _chain_of(cert_id: str, certificates: list[dict], catalog: dict[str, dict] | None) -> list[str]:

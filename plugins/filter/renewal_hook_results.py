@@ -50,6 +50,8 @@ _value:
       type: str
 """
 
+from ansible_collections.portable.dns01.plugins.plugin_utils._renewal_run import loop_results
+
 
 def _why(result: dict) -> str:
     if "censored" in result:
@@ -64,9 +66,9 @@ def renewal_hook_results(registered: list[dict]) -> list[dict]:
     """One entry per hook action that ran, in order."""
     entries = []
     for loop in registered or []:
-        for result in (loop or {}).get("results") or []:
+        for result in loop_results(loop):
             item = result.get("item") or {}
-            if result.get("skipped") or not item:
+            if not item:
                 continue
             failed = bool(result.get("failed"))
             status, msg = ("failed", _why(result)) if failed else ("ok", None)

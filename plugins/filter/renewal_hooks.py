@@ -84,7 +84,7 @@ _value:
       type: str
 """
 
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 
 FILE_KEYS = ("cert_path", "chain_path", "fullchain_path", "key_path")
 

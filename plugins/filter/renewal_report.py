@@ -121,10 +121,10 @@ _value:
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 from ansible_collections.portable.dns01.plugins.plugin_utils._renewal_run import (
     failed,
-    group_results,
+    loop_results,
     norm,
     orders,
     ran,
@@ -147,7 +147,7 @@ def _duration(result: Result | None) -> float | None:
     if not ran(result):
         return None
     if "results" in result:
-        return round(sum(item.get("duration") or 0 for item in result["results"] if not item.get("skipped")), 3)
+        return round(sum(item.get("duration") or 0 for item in loop_results(result)), 3)
     return result.get("duration")
 
 
@@ -180,7 +180,7 @@ def _attempts(order: Result, run: Result) -> tuple[list[str], list[Result], Resu
     carried: list[str] = []
     attempts: list[Result] = []
     broken, seconds = None, None
-    for result in group_results(run.get("published")):
+    for result in loop_results(run.get("published")):
         records = (result.get("item") or {}).get("records") or []
         if not names & {norm(record["name"]) for record in records}:
             continue
@@ -203,7 +203,7 @@ def _wait_seconds(order: Result, propagated: Result | None) -> float | None:
 
 def _cleanup_error(order: Result, cleaned: Result | None) -> str | None:
     names = {norm(record["name"]) for record in order.get("records") or []}
-    for result in group_results(cleaned):
+    for result in loop_results(cleaned):
         records = (result.get("item") or {}).get("records") or []
         if failed(result) and names & {norm(record["name"]) for record in records}:
             return result.get("msg")

@@ -135,26 +135,14 @@ rollover_finished:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.account import run_module
-from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import (
-    ACCOUNT_MUTUALLY_EXCLUSIVE,
-    ACCOUNT_REQUIRED_TOGETHER,
-    account_module_argument_spec,
-)
-from ansible_collections.portable.dns01.plugins.module_utils._acme.deps import IMPORT_ERRORS
-from ansible_collections.portable.dns01.plugins.module_utils._common.module import FileAttributes, require, run
+from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import account_module_argument_spec
+from ansible_collections.portable.dns01.plugins.module_utils._acme.module import ACCOUNT_MODULE_OPTIONS, run_acme
+from ansible_collections.portable.dns01.plugins.module_utils._common.module import FileAttributes
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=account_module_argument_spec(),
-        mutually_exclusive=ACCOUNT_MUTUALLY_EXCLUSIVE,
-        required_together=ACCOUNT_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-        add_file_common_args=True,
-    )
-    for library, error in IMPORT_ERRORS.items():
-        require(module, library, error)
-    run(module, lambda: run_module(module.params, module.check_mode, files=FileAttributes(module)))
+    module = AnsibleModule(argument_spec=account_module_argument_spec(), add_file_common_args=True, **ACCOUNT_MODULE_OPTIONS)
+    run_acme(module, lambda params, check_mode: run_module(params, check_mode, files=FileAttributes(module)))
 
 
 if __name__ == "__main__":

@@ -96,26 +96,14 @@ already_revoked:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import (
-    ACCOUNT_MUTUALLY_EXCLUSIVE,
-    ACCOUNT_REQUIRED_TOGETHER,
-    revoke_argument_spec,
-)
-from ansible_collections.portable.dns01.plugins.module_utils._acme.deps import IMPORT_ERRORS
+from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import revoke_argument_spec
+from ansible_collections.portable.dns01.plugins.module_utils._acme.module import ACCOUNT_MODULE_OPTIONS, run_acme
 from ansible_collections.portable.dns01.plugins.module_utils._acme.revoke import run_module
-from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=revoke_argument_spec(),
-        mutually_exclusive=ACCOUNT_MUTUALLY_EXCLUSIVE,
-        required_together=ACCOUNT_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
-    for library, error in IMPORT_ERRORS.items():
-        require(module, library, error)
-    run(module, lambda: run_module(module.params, module.check_mode))
+    module = AnsibleModule(argument_spec=revoke_argument_spec(), **ACCOUNT_MODULE_OPTIONS)
+    run_acme(module, run_module)
 
 
 if __name__ == "__main__":

@@ -237,10 +237,10 @@ open_alerts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._common.deps import REQUESTS_IMPORT_ERROR, requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.action import expiry_action
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.argspec import expiry_spec
-from ansible_collections.portable.dns01.plugins.module_utils._expiry.ari import REQUESTS_IMPORT_ERROR, requests
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.certificate import CRYPTOGRAPHY_IMPORT_ERROR
 
 

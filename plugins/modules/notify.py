@@ -220,10 +220,10 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._common.deps import REQUESTS_IMPORT_ERROR, requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
 from ansible_collections.portable.dns01.plugins.module_utils._notify.action import notify_action, prepare
 from ansible_collections.portable.dns01.plugins.module_utils._notify.argspec import notify_spec
-from ansible_collections.portable.dns01.plugins.module_utils._notify.transport import REQUESTS_IMPORT_ERROR, requests
 
 
 def main() -> None:

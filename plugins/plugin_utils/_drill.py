@@ -17,7 +17,7 @@ import datetime
 import re
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 
 _ATTEMPT = re.compile(r"^(?P<provider>[^:]+): (?P<outcome>[a-z_]+)(?: \((?P<message>.*)\))?$", re.S)
 # How a provider fared in one scenario, most telling first.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.plugin_utils._certificates import label
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 
 Result = t.Dict[str, t.Any]
 
@@ -32,15 +32,15 @@ def ran(result: Result | None) -> bool:
     return bool(result) and not result.get("skipped")
 
 
-def group_results(published: Result | None) -> list[Result]:
-    """The per-chain results of the publishing loop."""
-    return [result for result in (published or {}).get("results") or [] if not result.get("skipped")]
+def loop_results(registered: Result | None) -> list[Result]:
+    """The results of a registered loop's items that ran (the per-chain results of the publishing loop)."""
+    return [result for result in (registered or {}).get("results") or [] if not result.get("skipped")]
 
 
 def published_ok(published: Result | None) -> dict[str, Result]:
     """Record name -> the group result that published it."""
     records = {}
-    for result in group_results(published):
+    for result in loop_results(published):
         if not failed(result):
             for record in (result.get("item") or {}).get("records") or []:
                 records[norm(record["name"])] = result
@@ -53,7 +53,7 @@ NOT_CALLED = ("skipped", "simulated_outage", "breaker_open")
 def published_chains(published: Result | None) -> list[Result]:
     """Every chain that published: its records, and the providers that were called."""
     chains = []
-    for result in group_results(published):
+    for result in loop_results(published):
         if failed(result):
             continue
         group = result.get("item") or {}

@@ -65,11 +65,8 @@ def _by_time(cert: t.Any, now: datetime.datetime, renew_before_days: int, window
         return Decision(False, f"the CA's renewal window (ARI) opens at {window[0].isoformat()}; "
                                f"this certificate renews at {moment.isoformat()}", moment)
     moment = renewal_time(fallback_window(cert, renew_before_days), cert.serial_number)
-    if now >= moment:
-        return Decision(True, f"{left:.1f} days left, renewing at {renew_before_days} (this certificate at "
-                              f"{moment.isoformat()})", moment)
-    return Decision(False, f"{left:.1f} days left, renewing at {renew_before_days} (this certificate at "
-                           f"{moment.isoformat()})", moment)
+    return Decision(now >= moment, f"{left:.1f} days left, renewing at {renew_before_days} (this certificate at "
+                                   f"{moment.isoformat()})", moment)
 
 
 def _profile_change(profile: tuple[str | None, str | None] | None) -> str | None:

@@ -16,15 +16,6 @@ import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme.ari import parse_window, renewal_url
 
-try:
-    # The module opens the session; this only says whether it can.
-    import requests  # noqa: F401  pylint: disable=unused-import
-except ImportError as exc:
-    requests = None
-    REQUESTS_IMPORT_ERROR: ImportError | None = exc
-else:
-    REQUESTS_IMPORT_ERROR = None
-
 
 class AriLookup:
     """Finds the renewalInfo resource in the directory once, then asks it per certificate."""

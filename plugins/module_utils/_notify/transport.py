@@ -18,16 +18,9 @@ import json
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock, Deadline
+from ansible_collections.portable.dns01.plugins.module_utils._common.deps import requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
 from ansible_collections.portable.dns01.plugins.module_utils._notify.channel import Request
-
-try:
-    import requests
-except ImportError as exc:
-    requests = None
-    REQUESTS_IMPORT_ERROR: ImportError | None = exc
-else:
-    REQUESTS_IMPORT_ERROR = None
 
 USER_AGENT = "portable.dns01-notify"
 # A 4xx other than 429 means the request itself is wrong: sending it again will not help.

@@ -24,20 +24,16 @@ from __future__ import annotations
 import re
 import typing as t
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.deps import REQUESTS_IMPORT_ERROR, requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     DependencyError,
     DnsQueryError,
     InputError,
     ProviderError,
 )
-from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import REQUESTS_IMPORT_ERROR, check_response, from_requests
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import check_response, from_requests
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import first_label, normalize
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider, required
-
-try:
-    import requests
-except ImportError:
-    requests = None
 
 _VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 SLOTS = 2

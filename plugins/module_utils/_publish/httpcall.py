@@ -15,20 +15,13 @@ import datetime
 import threading
 import typing as t
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.deps import requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderTimeout,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
-
-try:
-    import requests
-except ImportError as exc:
-    requests = None
-    REQUESTS_IMPORT_ERROR: ImportError | None = exc
-else:
-    REQUESTS_IMPORT_ERROR = None
 
 _LOCAL = threading.local()
 

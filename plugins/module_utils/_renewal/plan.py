@@ -26,8 +26,8 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec impor
 from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import KEY_TYPES
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import TYPES, provider_spec
+from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import PATH_KEYS, label, redirect
 
-PATH_KEYS = ("cert_path", "key_path", "chain_path", "fullchain_path")
 ROLE_ONLY_KEYS = ("providers", "hooks")
 CERT_KEYS = set(certificate_options()) | set(ROLE_ONLY_KEYS)
 ACCOUNT_KEY_ENV = "DNS01_ACME_ACCOUNT_KEY_CONTENT"
@@ -51,12 +51,6 @@ class Plan:
 
     def add(self, problem: str) -> None:
         self.problems.append(problem)
-
-
-def label(definition: dict[str, t.Any]) -> str:
-    """A certificate's label as acme_order reports it: its id, else its first name."""
-    names = definition.get("names") or [""]
-    return str(definition.get("id") or names[0])
 
 
 def collect_secrets(providers: t.Any) -> set[str]:
@@ -160,6 +154,22 @@ def _entries(plan: Plan, where: str, hooks: dict[str, t.Any], kind: str) -> list
     return entries
 
 
+def _dict_entries(plan: Plan, where: str, hooks: dict[str, t.Any], kind: str, keys: set[str], required: str,
+                  shape: str) -> t.Iterator[tuple[str, dict[str, t.Any]]]:
+    """The dictionaries of one hook kind with where each is, once what every kind asks of its entries is checked."""
+    for number, entry in enumerate(_entries(plan, where, hooks, kind)):
+        at = f"{where}: hooks.{kind}[{number}]"
+        if not isinstance(entry, dict):
+            plan.add(f"{at} must be a dictionary with {shape}")
+            continue
+        extra = sorted(set(entry) - keys)
+        if extra:
+            plan.add(f"{at}: unknown keys {', '.join(map(str, extra))}")
+        if not isinstance(entry.get(required), str) or not entry.get(required):
+            plan.add(f"{at}: {required} is required")
+        yield at, entry
+
+
 def _check_hooks(plan: Plan, where: str, hooks: t.Any) -> None:
     """What runs after a renewal: services, argv commands, copies to other hosts; nothing else."""
     if not isinstance(hooks, dict):
@@ -168,16 +178,7 @@ def _check_hooks(plan: Plan, where: str, hooks: t.Any) -> None:
     unknown = sorted(set(hooks) - set(HOOK_KINDS))
     if unknown:
         plan.add(f"{where}: hooks: unknown hook kinds {', '.join(map(str, unknown))} (known: {', '.join(HOOK_KINDS)})")
-    for number, service in enumerate(_entries(plan, where, hooks, "services")):
-        at = f"{where}: hooks.services[{number}]"
-        if not isinstance(service, dict):
-            plan.add(f"{at} must be a dictionary with name and state")
-            continue
-        extra = sorted(set(service) - SERVICE_KEYS)
-        if extra:
-            plan.add(f"{at}: unknown keys {', '.join(map(str, extra))}")
-        if not isinstance(service.get("name"), str) or not service.get("name"):
-            plan.add(f"{at}: name is required")
+    for at, service in _dict_entries(plan, where, hooks, "services", SERVICE_KEYS, "name", "name and state"):
         if service.get("state", "reloaded") not in SERVICE_STATES:
             plan.add(f"{at}: state must be one of {', '.join(SERVICE_STATES)} (got {service.get('state')!r})")
     for number, command in enumerate(_entries(plan, where, hooks, "commands")):
@@ -187,16 +188,7 @@ def _check_hooks(plan: Plan, where: str, hooks: t.Any) -> None:
             plan.add(f"{at} must be a program path or a non-empty list of strings")
         elif not os.path.isabs(argv[0]):
             plan.add(f"{at}: the program must be an absolute path (got {argv[0]!r})")
-    for number, target in enumerate(_entries(plan, where, hooks, "copy_to")):
-        at = f"{where}: hooks.copy_to[{number}]"
-        if not isinstance(target, dict):
-            plan.add(f"{at} must be a dictionary with host, owner, group and mode")
-            continue
-        extra = sorted(set(target) - COPY_KEYS)
-        if extra:
-            plan.add(f"{at}: unknown keys {', '.join(map(str, extra))}")
-        if not isinstance(target.get("host"), str) or not target.get("host"):
-            plan.add(f"{at}: host is required")
+    for at, target in _dict_entries(plan, where, hooks, "copy_to", COPY_KEYS, "host", "host, owner, group and mode"):
         mode = target.get("mode")
         if mode is not None and not (isinstance(mode, str) and mode.isdigit() and set(mode) <= set("01234567")):
             plan.add(f"{at}: mode must be an octal string such as \"0644\" (got {mode!r})")
@@ -356,15 +348,7 @@ def order_definitions(certificates: list[dict[str, t.Any]], dest: str | None) ->
     result = []
     for cert in certificates:
         definition = {key: value for key, value in cert.items() if key not in ROLE_ONLY_KEYS}
-        if dest:
-            prefix = label(cert).replace("*", "_wildcard").replace("/", "_")
-            for key in PATH_KEYS:
-                if definition.get(key):
-                    definition[key] = os.path.join(dest, f"{prefix}-{os.path.basename(definition[key])}")
-            if isinstance(definition.get("account"), dict):
-                # A dry run orders from the dry run's CA only, whatever CA a certificate's account names.
-                definition["account"] = {key: value for key, value in definition["account"].items() if key != "directory"}
-        result.append(definition)
+        result.append(redirect(definition, dest) if dest else definition)
     return result
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._delegation.argspec import delegation_spec
 from ansible_collections.portable.dns01.plugins.module_utils._delegation.delegate import Delegator
-from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import TYPES
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._delegation.fakes import CnameProvider
 from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
@@ -21,16 +20,9 @@ from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fak
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def world(clock: FakeClock) -> World:
     """example.test on two servers and acme.test on one, both delegated from test."""
-    dns_world = World(clock)
-    dns_world.zone("test", {"ns.test": ["10.0.0.5"]})
-    dns_world.zone("example.test", {"ns1.example.test": ["10.0.1.1"], "ns2.example.test": ["10.0.1.2"]}, parent="test")
+    dns_world = World.example(clock)
     dns_world.zone("acme.test", {"ns.acme.test": ["10.0.2.1"]}, parent="test")
     return dns_world
 
@@ -50,7 +42,7 @@ def delegate(world: World, clock: FakeClock, store: dict[str, t.Any]) -> t.Calla
         params.update(domain="www.example.test", target="www.acme.test", wait_timeout=30.0,
                       provider=provider or {"name": "primary", "type": "fake", "zone": "example.test", "fake": options})
         params.update(overrides)
-        resolver = Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=1.0)
         types = {**TYPES, "fake": CnameProvider}
-        return Delegator(params, check_mode=check_mode, diff=diff, clock=clock, resolver=resolver, types=types).run()
+        return Delegator(params, check_mode=check_mode, diff=diff, clock=clock, resolver=world.resolver(),
+                         types=types).run()
     return run

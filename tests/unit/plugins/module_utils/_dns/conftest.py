@@ -7,14 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import World
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
@@ -24,8 +18,3 @@ def world(clock: FakeClock) -> World:
     dns_world.zone("test", {"ns.test": ["10.0.0.5"]})
     dns_world.zone("example.test", {"ns1.example.test": ["10.0.1.1"], "ns2.example.test": ["10.0.1.2", "fd00::2"]}, parent="test")
     return dns_world
-
-
-@pytest.fixture
-def resolver(world: World, clock: FakeClock) -> Resolver:
-    return Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=1.0)

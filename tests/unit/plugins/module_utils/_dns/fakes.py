@@ -28,6 +28,7 @@ import dns.rrset
 import httpx2
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError
+from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
 
 
@@ -182,6 +183,18 @@ class World:
         self.transport = FakeTransport(clock)
         self.recursor = self.add_resolver(self.RESOLVER)
         self.zones: dict[str, list[FakeServer]] = {}
+
+    @classmethod
+    def example(cls, clock: FakeClock) -> World:
+        """example.test on ns1 and ns2 (one address each), delegated from test."""
+        world = cls(clock)
+        world.zone("test", {"ns.test": ["10.0.0.5"]})
+        world.zone("example.test", {"ns1.example.test": ["10.0.1.1"], "ns2.example.test": ["10.0.1.2"]}, parent="test")
+        return world
+
+    def resolver(self) -> Resolver:
+        """A resolver that asks this world's recursive resolver first, on the world's clock."""
+        return Resolver(self.transport, bootstrap=[self.RESOLVER], clock=self.clock, query_timeout=1.0)
 
     def add_resolver(self, address: str) -> FakeServer:
         """A recursive resolver at ``address``; tests add what it should see."""

@@ -66,15 +66,8 @@ class DnsProvider(Provider):
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def world(clock: FakeClock) -> World:
-    dns_world = World(clock)
-    dns_world.zone("test", {"ns.test": ["10.0.0.5"]})
-    dns_world.zone("example.test", {"ns1.example.test": ["10.0.1.1"], "ns2.example.test": ["10.0.1.2"]}, parent="test")
+    dns_world = World.example(clock)
     dns_world.zone("fallback.test", {"ns.fallback.test": ["10.0.2.1"]}, parent="test")
     return dns_world
 
@@ -85,8 +78,7 @@ def ctx(clock: FakeClock) -> Context:
 
 
 @pytest.fixture
-def prober(ctx: Context, world: World, clock: FakeClock) -> Prober:
-    resolver = Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=1.0)
+def prober(ctx: Context, resolver: Resolver, clock: FakeClock) -> Prober:
     return Prober(ctx, resolver, Settings(api_timeout=30.0, propagation_timeout=10.0), clock, token=lambda: CANARY)
 
 

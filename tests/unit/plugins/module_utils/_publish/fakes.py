@@ -238,6 +238,16 @@ def running_update_server() -> t.Iterator[UpdateServer]:
         stub.server_close()
 
 
+def workers(grace: float = 1.0) -> list[threading.Thread]:
+    """Provider-call threads still running ``grace`` seconds from now (a loaded machine is slow to reap them)."""
+    until = time.monotonic() + grace
+    while True:
+        alive = [thread for thread in threading.enumerate() if thread.name == "dns01-provider-call" and thread.is_alive()]
+        if not alive or time.monotonic() > until:
+            return alive
+        time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def blackholed_port() -> t.Iterator[int]:
     """A local TCP port whose accept queue is full: a connect to it times out, like a firewall DROP."""

@@ -24,7 +24,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider, _absolute_cnames, _replace_cname
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, workers
 
 TOKEN = "api-token-that-must-not-leak"
 
@@ -210,16 +210,6 @@ def slow_pdns():
     yield httpd
     httpd.shutdown()
     httpd.server_close()
-
-
-def workers(grace: float = 1.0) -> list[threading.Thread]:
-    """Provider-call threads still running ``grace`` seconds from now (a loaded machine is slow to reap them)."""
-    until = time.monotonic() + grace
-    while True:
-        alive = [thread for thread in threading.enumerate() if thread.name == "dns01-provider-call" and thread.is_alive()]
-        if not alive or time.monotonic() > until:
-            return alive
-        time.sleep(0.05)
 
 
 def test_no_request_leaves_after_the_call_gave_up(slow_pdns):

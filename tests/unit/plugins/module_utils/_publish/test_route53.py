@@ -32,7 +32,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._publish.route53 im
     unquote,
     waiter_config,
 )
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, workers
 from ansible_collections.portable.dns01.tests.unit import fake_clock
 
 NAME = "_acme-challenge.www.example.com"
@@ -369,16 +369,6 @@ def test_conflicts_until_the_deadline_fail_in_time(clock):
     assert all(0 <= sleep <= 5.0 for sleep in clock.sleeps)
 
 
-def workers(grace: float = 1.5) -> list[threading.Thread]:
-    """Provider-call threads still running ``grace`` seconds from now (a loaded machine is slow to reap them)."""
-    until = time.monotonic() + grace
-    while True:
-        alive = [thread for thread in threading.enumerate() if thread.name == "dns01-provider-call" and thread.is_alive()]
-        if not alive or time.monotonic() > until:
-            return alive
-        time.sleep(0.05)
-
-
 def real_route53(seconds: float, **options) -> Route53Provider:
     clock = Clock()
     ctx = Context(clock, Deadline(clock, seconds), connect_timeout=5.0, read_timeout=5.0)
@@ -394,7 +384,7 @@ def test_a_black_holed_sts_is_bounded_by_the_deadline(monkeypatch):
         with pytest.raises(ProviderTimeout):
             provider.list(NAME)
         assert time.monotonic() - start < 3.0
-        assert workers() == []
+        assert workers(grace=1.5) == []
 
 
 def test_a_black_holed_api_leaves_no_thread_behind(monkeypatch):
@@ -403,7 +393,7 @@ def test_a_black_holed_api_leaves_no_thread_behind(monkeypatch):
         provider = real_route53(1.0, endpoint_url=f"http://127.0.0.1:{port}")
         with pytest.raises(ProviderTimeout):
             provider.list(NAME)
-        assert workers() == []
+        assert workers(grace=1.5) == []
 
 
 def validated(route53_options: dict) -> dict:

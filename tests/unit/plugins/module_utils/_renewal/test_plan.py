@@ -150,12 +150,15 @@ def test_hooks_are_allowed_and_kept_out_of_the_orders(tmp_path):
     ({"services": [{"state": "reloaded"}]}, "hooks.services[0]: name is required"),
     ({"services": [{"name": "nginx", "enabled": True}]}, "hooks.services[0]: unknown keys enabled"),
     ({"services": "nginx"}, "hooks.services must be a list"),
+    ({"services": ["nginx"]}, "hooks.services[0] must be a dictionary with name and state"),
     ({"commands": [["/bin/echo", 5]]}, "hooks.commands[0] must be a program path or a non-empty list of strings"),
     ({"commands": [[]]}, "hooks.commands[0] must be a program path or a non-empty list of strings"),
     ({"commands": ["relative/x"]}, "hooks.commands[0]: the program must be an absolute path"),
     ({"copy_to": [{"owner": "root"}]}, "hooks.copy_to[0]: host is required"),
     ({"copy_to": [{"host": "web2", "mode": "rw"}]}, "hooks.copy_to[0]: mode must be an octal string"),
     ({"copy_to": [{"host": "web2", "path": "/x"}]}, "hooks.copy_to[0]: unknown keys path"),
+    ({"copy_to": ["web2"]}, "hooks.copy_to[0] must be a dictionary with host, owner, group and mode"),
+    ({"copy_to": "web2"}, "hooks.copy_to must be a list"),
 ])
 def test_bad_hooks_fail_before_any_call(tmp_path, hooks, expected):
     opts = options(tmp_path)
