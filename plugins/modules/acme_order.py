@@ -477,27 +477,15 @@ certificates:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import (
-    ACCOUNT_MUTUALLY_EXCLUSIVE,
-    ACCOUNT_REQUIRED_TOGETHER,
-    order_argument_spec,
-)
-from ansible_collections.portable.dns01.plugins.module_utils._acme.deps import IMPORT_ERRORS
+from ansible_collections.portable.dns01.plugins.module_utils._acme.argspec import order_argument_spec
+from ansible_collections.portable.dns01.plugins.module_utils._acme.module import ACCOUNT_MODULE_OPTIONS, run_acme
 from ansible_collections.portable.dns01.plugins.module_utils._acme.run import run as run_order
-from ansible_collections.portable.dns01.plugins.module_utils._common.module import require, run
 from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import fence_for, run_lock_spec
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={**order_argument_spec(), **run_lock_spec()},
-        mutually_exclusive=ACCOUNT_MUTUALLY_EXCLUSIVE,
-        required_together=ACCOUNT_REQUIRED_TOGETHER,
-        supports_check_mode=True,
-    )
-    for library, error in IMPORT_ERRORS.items():
-        require(module, library, error)
-    run(module, lambda: run_order(module.params, module.check_mode, fence=fence_for(module.params.get("run_lock"))))
+    module = AnsibleModule(argument_spec={**order_argument_spec(), **run_lock_spec()}, **ACCOUNT_MODULE_OPTIONS)
+    run_acme(module, lambda params, check_mode: run_order(params, check_mode, fence=fence_for(params.get("run_lock"))))
 
 
 if __name__ == "__main__":
