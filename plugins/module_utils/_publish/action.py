@@ -31,6 +31,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._publish.factory im
 from ansible_collections.portable.dns01.plugins.module_utils._publish.identity import identity
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lookup import Names
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import check_name, check_values, normalize
+from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import Outages
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
 from ansible_collections.portable.dns01.plugins.module_utils._publish.sweep import Ledger, sweep
 from ansible_collections.portable.dns01.plugins.module_utils._state.redis import PREFIX, connect
@@ -65,19 +66,27 @@ class Journal:
             entry[1].update(values)
 
     def rollback(self) -> list[dict[str, t.Any]]:
-        return [_undo(provider, name, values) for (_provider_name, name), (provider, values) in self.entries.items()]
+        outages = Outages()
+        return [_undo(provider, name, values, outages) for (_provider_name, name), (provider, values) in self.entries.items()]
 
 
-def _undo(provider: Provider, name: str, values: set[str]) -> dict[str, t.Any]:
+def _undo(provider: Provider, name: str, values: set[str], outages: Outages) -> dict[str, t.Any]:
     report = {"provider": provider.name, "name": name, "values": sorted(values), "outcome": "removed", "message": None}
     if not provider.can_remove:
         report.update(outcome="not_removable", message=f"{provider.type_name} has no delete call")
+        return report
+    skipped = outages.skip_message(provider.name)
+    if skipped:
+        # A provider that timed out once would time out for every value: say so at once.
+        report.update(outcome="failed", message=skipped)
         return report
     try:
         provider.remove(name, values)
     except Exception as exc:  # pylint: disable=broad-exception-caught
         # One failed removal (a lookup, a bug) must not keep the others from running.
-        report.update(outcome="failed", message=provider.failure(exc).msg)
+        error = provider.failure(exc)
+        outages.note(provider.name, error)
+        report.update(outcome="failed", message=error.msg)
     return report
 
 
