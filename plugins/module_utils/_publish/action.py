@@ -14,6 +14,7 @@ already published are removed again (rollback) before the error is raised.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import threading
 import typing as t
@@ -312,8 +313,8 @@ def check_records(records: t.Any) -> list[tuple[str, list[str]]]:
         raise InputError("records: at least one record is required", field="records")
     checked = [(check_name(record.get("name"), f"records[{index}].name"), check_values(record.get("values"), f"records[{index}].values"))
                for index, record in enumerate(records)]
-    names = [name for name, _values in checked]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    # Counted once: a call may carry thousands of records.
+    duplicates = sorted(name for name, count in collections.Counter(name for name, _values in checked).items() if count > 1)
     if duplicates:
         raise InputError(f"records: duplicate names {', '.join(duplicates)}: give all values of a name in one record",
                          field="records.name")
