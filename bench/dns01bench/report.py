@@ -105,13 +105,15 @@ def _profile_lines(row: dict[str, t.Any], top: int = 12) -> list[str]:
 
 
 def failover_lines(result: dict[str, t.Any]) -> list[str]:
-    lines = [f"2. Failover: {result['records']} records, PowerDNS API black-holed, chain [lexicon, rfc2136]"
+    lines = [f"2. Failover: {result['records']} records, PowerDNS API faulted, chain [lexicon, rfc2136]"
              f" (connect_timeout {result['settings']['connect_timeout']} s)"]
     for row in result["variants"]:
-        lines.append(f"   {row['variant']:10} {row['wall']:7.2f} s  published {row['published']}/{row['records']}"
+        lines.append(f"   {row['variant']:10} {row.get('fault', 'blackhole'):9} {row['wall']:7.2f} s  published {row['published']}/{row['records']}"
                      f"  peak RSS {_mib(row.get('max_rss_kb'))}  {'ok' if row['ok'] else 'FAILED'}")
     if "ratio_no_breaker_over_breaker" in result:
         lines.append(f"   ratio no_breaker / breaker: {result['ratio_no_breaker_over_breaker']:.2f}")
+    if "ratio_breaker_over_refused" in result:
+        lines.append(f"   ratio breaker (black-holed) / refused: {result['ratio_breaker_over_refused']:.2f}")
     return lines
 
 

@@ -70,11 +70,19 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import label
 
 
-def _chain_of(cert_id: str, certificates: list[dict], catalog: dict[str, dict] | None) -> list[str]:
-    matches = [cert for cert in certificates if label(cert) == cert_id]
-    if not matches:
+def _by_label(certificates: list[dict]) -> dict[str, dict]:
+    """Each certificate definition by its id, the first one when ids repeat: looked up once per order."""
+    found: dict[str, dict] = {}
+    for cert in certificates or []:
+        found.setdefault(label(cert), cert)
+    return found
+
+
+def _chain_of(cert_id: str, definitions: dict[str, dict], catalog: dict[str, dict] | None) -> list[str]:
+    definition = definitions.get(cert_id)
+    if definition is None:
         raise AnsibleFilterError(f"challenge_groups: no certificate definition with id {cert_id!r}")
-    chain = list(matches[0].get("providers") or [])
+    chain = list(definition.get("providers") or [])
     if not chain:
         raise AnsibleFilterError(f"challenge_groups: certificate {cert_id!r} lists no providers")
     unknown = [name for name in chain if catalog is not None and name not in catalog]
@@ -93,9 +101,10 @@ def challenge_groups(orders: list[dict], certificates: list[dict], providers: li
     """One group per provider chain, with every record its certificates need."""
     catalog = None if providers is None else {provider["name"]: provider for provider in providers}
     groups: dict[tuple, dict[str, list]] = {}
+    definitions = _by_label(certificates)
     for order in orders or []:
         if order.get("records") and not order.get("failed"):
-            chain = tuple(_chain_of(str(order.get("id")), certificates, catalog))
+            chain = tuple(_chain_of(str(order.get("id")), definitions, catalog))
             _merge(groups.setdefault(chain, {}), order["records"])
     return [
         {"chain": list(chain),

@@ -127,6 +127,7 @@ from ansible_collections.portable.dns01.plugins.plugin_utils._renewal_run import
     loop_results,
     norm,
     orders,
+    published_ok,
     ran,
     ready,
     served,
@@ -174,40 +175,65 @@ def _run_error(run: Result) -> Result | None:
     return None
 
 
-def _attempts(order: Result, run: Result) -> tuple[list[str], list[Result], Result | None, float | None]:
+class _Index:
+    """The run's results by record name, read once: a run may hold thousands of certificates."""
+
+    def __init__(self, run: Result) -> None:
+        self.groups = loop_results(run.get("published"))
+        # name -> (group, position, record result) of every record a publishing group reported
+        self.records: dict[str, list[tuple[int, int, Result]]] = {}
+        # name -> the groups whose records include it
+        self.members: dict[str, set[int]] = {}
+        for number, result in enumerate(self.groups):
+            for record in (result.get("item") or {}).get("records") or []:
+                self.members.setdefault(norm(record["name"]), set()).add(number)
+            for position, record in enumerate(result.get("records") or []):
+                self.records.setdefault(norm(record.get("name")), []).append((number, position, record))
+        self.carried = published_ok(run.get("published"))
+        self.seen = served(run.get("propagated"))
+        self.elapsed: dict[str, list[float]] = {}
+        for record in (run.get("propagated") or {}).get("records") or []:
+            if record.get("elapsed") is not None:
+                self.elapsed.setdefault(norm(record.get("name")), []).append(record["elapsed"])
+        self.cleanup: dict[str, tuple[int, str | None]] = {}
+        for number, result in enumerate(loop_results(run.get("cleaned"))):
+            if failed(result):
+                for record in (result.get("item") or {}).get("records") or []:
+                    self.cleanup.setdefault(norm(record["name"]), (number, result.get("msg")))
+
+
+def _names(order: Result) -> set[str]:
+    return {norm(record["name"]) for record in order.get("records") or []}
+
+
+def _attempts(order: Result, index: _Index) -> tuple[list[str], list[Result], Result | None, float | None]:
     """(carried by, attempts, the failed group result, publish seconds) of an order's records."""
-    names = {norm(record["name"]) for record in order.get("records") or []}
+    names = _names(order)
+    groups = sorted(set().union(*(index.members.get(name, set()) for name in names)))
+    broken, seconds = None, None
+    for number in groups:
+        seconds = index.groups[number].get("duration")
+        if failed(index.groups[number]):
+            broken = index.groups[number]
     carried: list[str] = []
     attempts: list[Result] = []
-    broken, seconds = None, None
-    for result in loop_results(run.get("published")):
-        records = (result.get("item") or {}).get("records") or []
-        if not names & {norm(record["name"]) for record in records}:
-            continue
-        seconds = result.get("duration")
-        if failed(result):
-            broken = result
-        for record in result.get("records") or []:
-            if norm(record.get("name")) in names:
-                carried.extend(name for name in record.get("providers") or [] if name not in carried)
-                attempts.extend(record.get("attempts") or [])
+    members = set(groups)
+    found = sorted((entry for name in names for entry in index.records.get(name, []) if entry[0] in members),
+                   key=lambda entry: entry[:2])
+    for _number, _position, record in found:
+        carried.extend(name for name in record.get("providers") or [] if name not in carried)
+        attempts.extend(record.get("attempts") or [])
     return carried, attempts, broken, seconds
 
 
-def _wait_seconds(order: Result, propagated: Result | None) -> float | None:
-    names = {norm(record["name"]) for record in order.get("records") or []}
-    times = [record.get("elapsed") for record in (propagated or {}).get("records") or []
-             if norm(record.get("name")) in names and record.get("elapsed") is not None]
+def _wait_seconds(order: Result, index: _Index) -> float | None:
+    times = [elapsed for name in _names(order) for elapsed in index.elapsed.get(name, [])]
     return max(times) if times else None
 
 
-def _cleanup_error(order: Result, cleaned: Result | None) -> str | None:
-    names = {norm(record["name"]) for record in order.get("records") or []}
-    for result in loop_results(cleaned):
-        records = (result.get("item") or {}).get("records") or []
-        if failed(result) and names & {norm(record["name"]) for record in records}:
-            return result.get("msg")
-    return None
+def _cleanup_error(order: Result, index: _Index) -> str | None:
+    found = [index.cleanup[name] for name in _names(order) if name in index.cleanup]
+    return min(found, key=lambda entry: entry[0])[1] if found else None
 
 
 def _why(result: Result | None) -> str | None:
@@ -217,15 +243,16 @@ def _why(result: Result | None) -> str | None:
     return f"{result['error_class']}: {msg}" if result.get("error_class") and msg else msg
 
 
-def _failure(order: Result, run: Result, broken: Result | None, done: Result | None) -> tuple[str | None, str | None]:
+def _failure(order: Result, run: Result, index: _Index, broken: Result | None,
+             done: Result | None) -> tuple[str | None, str | None]:
     """(phase, error) of a certificate whose order was created."""
     if failed(order):
         return "create", _why(order)
     if broken is not None:
         return "publish", _why(broken)
-    if order.get("records") and order.get("needs_order") and not ready(order, run.get("published"), run.get("propagated")):
+    if order.get("records") and order.get("needs_order") and not ready(order, index.carried, index.seen):
         propagated = run.get("propagated") or {}
-        missing = sorted({norm(record["name"]) for record in order["records"]} - served(propagated))
+        missing = sorted(_names(order) - index.seen)
         why = _why(propagated) if failed(propagated) else "the wait did not run"
         return "wait", f"not served everywhere: {', '.join(missing)} ({why})"
     if done is not None and failed(done):
@@ -245,7 +272,7 @@ def _status(order: Result, phase: str | None, done: Result | None) -> str:
     return "not due"
 
 
-def _entry(definition: Result, run: Result, opened: dict[str, Result], finished: dict[str, Result],
+def _entry(definition: Result, run: Result, index: _Index, opened: dict[str, Result], finished: dict[str, Result],
            run_error: Result | None) -> Result:
     cert_id = label(definition)
     order = opened.get(cert_id)
@@ -258,17 +285,17 @@ def _entry(definition: Result, run: Result, opened: dict[str, Result], finished:
         entry.update(phase=error["phase"], error=error["msg"], msg=error["msg"])
         return entry
     done = finished.get(cert_id)
-    carried, attempts, broken, publish_seconds = _attempts(order, run)
-    phase, error = _failure(order, run, broken, done)
+    carried, attempts, broken, publish_seconds = _attempts(order, index)
+    phase, error = _failure(order, run, index, broken, done)
     certificate = (done or order).get("certificate") or {}
     decision = order.get("reason")
     entry.update(status=_status(order, phase, done), decision=decision, phase=phase, error=error,
                  msg=error or decision, carried_by=carried, providers=attempts,
-                 cleanup_error=_cleanup_error(order, run.get("cleaned")), issuer=certificate.get("issuer"),
+                 cleanup_error=_cleanup_error(order, index), issuer=certificate.get("issuer"),
                  not_after=certificate.get("not_after"), cert_path=(done or order).get("cert_path") or entry["cert_path"])
     entry["attempts"] = [_attempt_line(attempt).strip() for attempt in attempts]
     entry["timings"] = {key: value for key, value in (("publish", publish_seconds),
-                                                      ("wait", _wait_seconds(order, run.get("propagated"))))
+                                                      ("wait", _wait_seconds(order, index)))
                         if value is not None}
     return entry
 
@@ -312,7 +339,8 @@ def renewal_report(run: Result, certificates: list[Result]) -> Result:
     error = _run_error(run)
     opened = orders(run.get("created"))
     finished = {str(cert.get("id")): cert for cert in (run.get("completed") or {}).get("certificates") or []}
-    entries = [_entry(definition, run, opened, finished, error) for definition in certificates or []]
+    index = _Index(run)
+    entries = [_entry(definition, run, index, opened, finished, error) for definition in certificates or []]
     failures = [entry["id"] for entry in entries if entry["status"] == "failed"]
     return {"status": "failed" if failures or error else "ok", "error": error, "failed": failures,
             "timings": _timings(run), "swept": _swept(run), "lines": _lines(entries, error, run), "certificates": entries}

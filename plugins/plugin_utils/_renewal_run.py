@@ -76,12 +76,15 @@ def orders(created: Result | None) -> dict[str, Result]:
     return {str(cert.get("id")): cert for cert in (created or {}).get("certificates") or []}
 
 
-def ready(order: Result, published: Result | None, propagated: Result | None) -> bool:
-    """An open order whose every record was published and served everywhere."""
+def ready(order: Result, carried: dict[str, Result], seen: set[str]) -> bool:
+    """An open order whose every record was published and served everywhere.
+
+    ``carried`` is ``published_ok(published)`` and ``seen`` is ``served(propagated)``,
+    computed once per run by the caller: a run holds up to thousands of orders.
+    """
     if failed(order) or not order.get("order_url") or not order.get("needs_order", True):
         return False
     names = [norm(record["name"]) for record in order.get("records") or []]
-    carried, seen = published_ok(published), served(propagated)
     return all(name in carried and name in seen for name in names)
 
 
@@ -89,9 +92,10 @@ def ready_definitions(definitions: list[Result], created: Result | None, publish
                       propagated: Result | None) -> list[Result]:
     """The acme_order definitions (with ``order_url``) of the certificates ready to complete."""
     opened = orders(created)
+    carried, seen = published_ok(published), served(propagated)
     result = []
     for definition in definitions or []:
         order = opened.get(label(definition))
-        if order and ready(order, published, propagated):
+        if order and ready(order, carried, seen):
             result.append({**definition, "order_url": order["order_url"]})
     return result

@@ -14,6 +14,7 @@ already published are removed again (rollback) before the error is raised.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import threading
 import typing as t
@@ -31,6 +32,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._publish.factory im
 from ansible_collections.portable.dns01.plugins.module_utils._publish.identity import identity
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lookup import Names
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import check_name, check_values, normalize
+from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import Outages
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider
 from ansible_collections.portable.dns01.plugins.module_utils._publish.sweep import Ledger, sweep
 from ansible_collections.portable.dns01.plugins.module_utils._state.redis import PREFIX, connect
@@ -65,19 +67,27 @@ class Journal:
             entry[1].update(values)
 
     def rollback(self) -> list[dict[str, t.Any]]:
-        return [_undo(provider, name, values) for (_provider_name, name), (provider, values) in self.entries.items()]
+        outages = Outages()
+        return [_undo(provider, name, values, outages) for (_provider_name, name), (provider, values) in self.entries.items()]
 
 
-def _undo(provider: Provider, name: str, values: set[str]) -> dict[str, t.Any]:
+def _undo(provider: Provider, name: str, values: set[str], outages: Outages) -> dict[str, t.Any]:
     report = {"provider": provider.name, "name": name, "values": sorted(values), "outcome": "removed", "message": None}
     if not provider.can_remove:
         report.update(outcome="not_removable", message=f"{provider.type_name} has no delete call")
+        return report
+    skipped = outages.skip_message(provider.name)
+    if skipped:
+        # A provider that timed out once would time out for every value: say so at once.
+        report.update(outcome="failed", message=skipped)
         return report
     try:
         provider.remove(name, values)
     except Exception as exc:  # pylint: disable=broad-exception-caught
         # One failed removal (a lookup, a bug) must not keep the others from running.
-        report.update(outcome="failed", message=provider.failure(exc).msg)
+        error = provider.failure(exc)
+        outages.note(provider.name, error)
+        report.update(outcome="failed", message=error.msg)
     return report
 
 
@@ -303,8 +313,8 @@ def check_records(records: t.Any) -> list[tuple[str, list[str]]]:
         raise InputError("records: at least one record is required", field="records")
     checked = [(check_name(record.get("name"), f"records[{index}].name"), check_values(record.get("values"), f"records[{index}].values"))
                for index, record in enumerate(records)]
-    names = [name for name, _values in checked]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    # Counted once: a call may carry thousands of records.
+    duplicates = sorted(name for name, count in collections.Counter(name for name, _values in checked).items() if count > 1)
     if duplicates:
         raise InputError(f"records: duplicate names {', '.join(duplicates)}: give all values of a name in one record",
                          field="records.name")

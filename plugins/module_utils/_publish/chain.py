@@ -22,7 +22,6 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime
-import threading
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock, Deadline
@@ -32,6 +31,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderUnavailable,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.breaker import Breaker
+from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import Outages, is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Provider
 
 STRATEGIES = ("failover", "all")
@@ -91,9 +91,8 @@ class Chain:
         self.retries = retries
         self.backoff = backoff or Backoff()
         self.simulate_outage = set(simulate_outage)
-        # This call's verdicts: provider name -> why it is down. Records share them at once.
-        self.down: dict[str, str] = {}
-        self._down_lock = threading.Lock()
+        # This call's verdicts: records share them at once.
+        self.outages = Outages()
 
     def run(self, name: str, work: Work, strategy: str = "failover", min_success: int = 1,
             gate: Gate | None = None) -> Outcome:
@@ -146,11 +145,9 @@ class Chain:
         if provider.name in self.simulate_outage:
             return Attempt(provider.name, "simulated_outage", error_class=ProviderUnavailable.__name__,
                            message="treated as down: listed in simulate_outage")
-        with self._down_lock:
-            verdict = self.down.get(provider.name)
-        if verdict:
-            return Attempt(provider.name, "unreachable", error_class=ProviderUnavailable.__name__,
-                           message=f"not tried again: {verdict} earlier in this call")
+        skipped = self.outages.skip_message(provider.name)
+        if skipped:
+            return Attempt(provider.name, "unreachable", error_class=ProviderUnavailable.__name__, message=skipped)
         if self.breaker.is_open(breaker_key(provider)):
             until = datetime.datetime.fromtimestamp(self.breaker.open_until(breaker_key(provider)), datetime.timezone.utc)
             return Attempt(provider.name, "breaker_open", error_class=ProviderUnavailable.__name__,
@@ -168,9 +165,8 @@ class Chain:
                 return done, attempts, None
             if error is None or not self._wait_to_retry(error, number, budget, attempts[-1]):
                 break
-        if error is not None and is_outage(error):
-            with self._down_lock:
-                self.down.setdefault(provider.name, f"{type(error).__name__} ({error.msg})")
+        if error is not None:
+            self.outages.note(provider.name, error)
         # A refused credential is the user's to fix, not an outage to count.
         if error is None or error.outage:
             self.breaker.failure(breaker_key(provider))
@@ -205,15 +201,6 @@ class Chain:
             return False
         self.clock.sleep(delay)
         return True
-
-
-def is_outage(error: ProviderError) -> bool:
-    """A time-out or a connection that could not be made: not retried, and shared for the rest of the call.
-
-    Really transient errors (429, 5xx, throttling) are retried instead.
-    """
-    reason = error.details.get("reason")
-    return reason == "unreachable" or isinstance(error, ProviderTimeout) and reason != "deadline"
 
 
 def _skip(outcome: Outcome, attempt: Attempt) -> None:

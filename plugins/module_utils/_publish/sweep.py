@@ -21,6 +21,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._lock.journal import entry, entry_id
 from ansible_collections.portable.dns01.plugins.module_utils._lock.runlock import RunLock
 from ansible_collections.portable.dns01.plugins.module_utils._publish.identity import identity
+from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import Outages
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Provider
 
 # Outcomes whose journal entries are dropped: the values are gone or cannot be removed by anyone.
@@ -64,7 +65,7 @@ def _match(providers: list[Provider], ident: str, written_by: str) -> Provider |
 
 
 def _sweep_one(run_lock: RunLock, provider: Provider | None, name: str, items: list[dict[str, t.Any]],
-               check_mode: bool) -> dict[str, t.Any]:
+               check_mode: bool, outages: Outages) -> dict[str, t.Any]:
     values = sorted({item["value"] for item in items})
     report: dict[str, t.Any] = {"provider": provider.name if provider else items[0]["provider"], "name": name, "values": values,
                                 "outcome": "removed", "message": None}
@@ -73,6 +74,11 @@ def _sweep_one(run_lock: RunLock, provider: Provider | None, name: str, items: l
         return report
     if not provider.can_remove:
         report.update(outcome="not_removable", message=f"{provider.type_name} has no delete call: later updates replace the values")
+        return report
+    skipped = outages.skip_message(provider.name)
+    if skipped:
+        # The entries stay in the journal for the next sweep.
+        report.update(outcome="failed", message=skipped)
         return report
     try:
         present = provider.list(name) & set(values)
@@ -84,6 +90,7 @@ def _sweep_one(run_lock: RunLock, provider: Provider | None, name: str, items: l
             run_lock.check()
             provider.remove(name, present)
     except ProviderError as exc:
+        outages.note(provider.name, exc)
         report.update(outcome="failed", message=exc.msg)
     return report
 
@@ -92,8 +99,9 @@ def sweep(run_lock: RunLock, providers: list[Provider], check_mode: bool) -> lis
     """Remove what owners other than ``run_lock.owner`` journalled; keep what could not be removed."""
     foreign = [item for item in run_lock.journal.entries() if item["owner"] != run_lock.owner]
     swept = []
+    outages = Outages()
     for (ident, name), items in _groups(foreign).items():
-        report = _sweep_one(run_lock, _match(providers, ident, items[0]["provider"]), name, items, check_mode)
+        report = _sweep_one(run_lock, _match(providers, ident, items[0]["provider"]), name, items, check_mode, outages)
         if report["outcome"] in SETTLED and not check_mode:
             run_lock.journal.drop([item["id"] for item in items])
         swept.append(report)

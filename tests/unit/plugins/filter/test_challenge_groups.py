@@ -65,3 +65,22 @@ def test_provider_chain_picks_definitions_in_the_chain_order():
     assert [provider["name"] for provider in provider_chain(PROVIDERS, ["fallback", "primary"])] == ["fallback", "primary"]
     with pytest.raises(AnsibleFilterError, match="nosuch"):
         provider_chain(PROVIDERS, ["primary", "nosuch"])
+
+
+class Walked(list):
+    """Certificate definitions that count how often they are walked."""
+
+    walks = 0
+
+    def __iter__(self):
+        self.walks += 1
+        return super().__iter__()
+
+
+def test_the_definitions_are_walked_once_not_once_per_order():
+    """A thousand certificates in one run: grouping must not grow with the square of their number."""
+    certs = Walked({"id": f"c{index}", "names": [f"c{index}.test"], "providers": ["primary"]} for index in range(50))
+    orders = [order(f"c{index}", (f"_acme-challenge.c{index}.test", ["v"])) for index in range(50)]
+    groups = challenge_groups(orders, certs, PROVIDERS)
+    assert len(groups) == 1 and len(groups[0]["records"]) == 50
+    assert certs.walks <= 2

@@ -134,3 +134,46 @@ def test_checks_and_lock_taken_by_renewal_plan_report_their_own_phase_and_time()
     locked = renewal_report({"plan": plan, "preflight": plan["preflight"], "lock": lock}, CERTS)
     assert locked["error"]["phase"] == "lock" and "held by another run" in locked["lines"][0]
     assert locked["timings"] == {"validate": 0.1, "preflight": 0.3, "lock": 0.2}
+
+
+class Walked(list):
+    """A list of registered results that counts how often it is walked."""
+
+    walks = 0
+
+    def __iter__(self):
+        self.walks += 1
+        return super().__iter__()
+
+
+def many_certificates(count):
+    """A run of ``count`` renewed certificates, all published by one chain: every result list counts its walks."""
+    certs = [{"id": f"c{index}", "names": [f"c{index}.test"], "providers": ["primary"]} for index in range(count)]
+    records = [{"name": f"_acme-challenge.c{index}.test", "values": ["v"]} for index in range(count)]
+    created = {"certificates": [{"id": f"c{index}", "needs_order": True, "order_url": f"https://ca/order/{index}",
+                                 "records": [record]} for index, record in enumerate(records)]}
+    published = {"results": Walked([{"item": {"chain": ["primary"], "records": records}, "duration": 1.0, "records": Walked(
+        {"name": record["name"], "providers": ["primary"], "attempts": [{"provider": "primary", "outcome": "published"}]}
+        for record in records)}])}
+    propagated = {"records": Walked({"name": record["name"], "done": True, "elapsed": 0.1} for record in records)}
+    completed = {"certificates": [{"id": f"c{index}", "certificate": {"serial": "0a"}} for index in range(count)]}
+    cleaned = {"results": Walked([{"item": {"chain": ["primary"], "records": records}, "records": []}])}
+    run = {"created": created, "published": published, "propagated": propagated, "completed": completed, "cleaned": cleaned}
+    walked = [published["results"], published["results"][0]["records"], propagated["records"], cleaned["results"]]
+    return certs, run, walked
+
+
+def test_the_report_walks_the_run_once_not_once_per_certificate():
+    """A thousand certificates in one run: the report must not grow with the square of their number."""
+    certs, run, walked = many_certificates(50)
+    report = renewal_report(run, certs)
+    assert [entry["status"] for entry in report["certificates"]] == ["renewed"] * 50
+    assert report["certificates"][7]["carried_by"] == ["primary"] and report["certificates"][7]["timings"] == {"publish": 1.0, "wait": 0.1}
+    assert [results.walks <= 3 for results in walked] == [True] * 4, [results.walks for results in walked]
+
+
+def test_finding_the_ready_orders_walks_the_run_once():
+    certs, run, walked = many_certificates(50)
+    ready = renewal_ready(certs, run["created"], run["published"], run["propagated"])
+    assert len(ready) == 50
+    assert [results.walks <= 3 for results in walked] == [True] * 4, [results.walks for results in walked]

@@ -49,6 +49,8 @@ class FakeProvider(Provider):
     starts to work; ``remove_failures`` the same for remove calls only.
     ``broken_gate`` lists names whose ``not_applicable`` raises once this
     provider has published something (a bug outside the provider's calls).
+    ``calls``, when given, is the list every call is appended to, so a test
+    that only has the options sees what the provider was asked.
     """
 
     type_name = "fake"
@@ -59,7 +61,7 @@ class FakeProvider(Provider):
         super().__init__(name, ctx, options, zone, retries)
         self.failures = list(options.get("failures") or [])
         self.store = options["store"] if options.get("store") is not None else {}
-        self.calls: list[tuple[str, str]] = []
+        self.calls: list[tuple[str, str]] = options["calls"] if options.get("calls") is not None else []
         self.cost = options.get("cost", 0.0)
         self.can_remove = options.get("can_remove", True)
         self.fail_on = set(options.get("fail_on") or ())

@@ -22,7 +22,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.acme_dns import AcmeDnsProvider
 from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
-from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
+from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import ScriptedAdapter, scripted_session
 

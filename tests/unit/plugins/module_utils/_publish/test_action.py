@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+import time
 import typing as t
 
 import pytest
@@ -14,12 +17,13 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     InputError,
     ProviderAuthError,
     ProviderError,
+    ProviderTimeout,
     PublishError,
 )
 from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import TYPES
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import FakeProvider, FakeResolver
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import FakeProvider, FakeResolver, blackholed_port
 
 NAME = "_acme-challenge.example.test"
 TYPES_WITH_FAKE = {**TYPES, "fake": FakeProvider}
@@ -235,3 +239,110 @@ def test_error_outside_the_chain_still_rolls_back(clock):
     assert result["rolled_back"][0]["outcome"] == "removed"
     assert [record["name"] for record in result["records"]] == [NAME]
     assert "RuntimeError" in result["msg"]
+
+
+class Busy(http.server.BaseHTTPRequestHandler):
+    """An API that answers every request with 503 and counts them."""
+
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
+        self.server.hits += 1  # type: ignore[attr-defined]
+        self.send_response(503)
+        self.send_header("Retry-After", "1")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: t.Any) -> None:
+        pass
+
+
+@pytest.fixture
+def busy_api():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    httpd.daemon_threads = True
+    httpd.block_on_close = False
+    httpd.hits = 0  # type: ignore[attr-defined]
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def powerdns(url: str) -> dict[str, t.Any]:
+    return {"name": "pdns-api", "type": "lexicon", "zone": "example.test",
+            "lexicon": {"provider": "powerdns", "options": {"auth_token": "token-1234", "pdns_server": url, "pdns_server_id": "localhost"}}}
+
+
+def many(count: int) -> list[dict[str, t.Any]]:
+    return [{"name": f"_acme-challenge.r{index}.example.test", "values": [f"v{index}"]} for index in range(count)]
+
+
+def tried(record: dict[str, t.Any]) -> list[tuple[str, str]]:
+    return [(attempt["provider"], attempt["outcome"]) for attempt in record["attempts"]]
+
+
+def test_a_black_holed_primary_is_tried_once_per_call_not_per_record(clock):
+    """A connect time-out is a verdict for the endpoint: no retry, and the other records skip it at once."""
+    store: dict[str, set[str]] = {}
+    with blackholed_port() as port:
+        parameters = params(records=many(20), providers=[powerdns(f"http://127.0.0.1:{port}"), fake("backup", store=store)],
+                            connect_timeout=0.3, retries=2)
+        started = time.monotonic()
+        result = publisher(clock, parameters).run()
+        elapsed = time.monotonic() - started
+    first, *others = result["records"]
+    assert tried(first) == [("pdns-api", "failed"), ("backup", "published")]
+    assert first["attempts"][0]["error_class"] == "ProviderTimeout"
+    assert all(tried(record) == [("pdns-api", "unreachable"), ("backup", "published")] for record in others)
+    assert len(store) == 20 and clock.sleeps == []
+    # Three tries of one record would take 0.9 s, one per record 6 s: one connect time-out is all it may cost.
+    assert elapsed < 0.9
+
+
+def test_a_busy_primary_is_still_retried_for_every_record(clock, busy_api):
+    """503 is transient: each record gets the whole retry budget, and no verdict is shared."""
+    store: dict[str, set[str]] = {}
+    url = f"http://127.0.0.1:{busy_api.server_address[1]}"
+    parameters = params(records=many(3), providers=[powerdns(url), fake("backup", store=store)], retries=2)
+    result = publisher(clock, parameters).run()
+    for record in result["records"]:
+        assert tried(record) == [("pdns-api", "failed")] * 3 + [("backup", "published")]
+    assert busy_api.hits == 9
+    assert clock.sleeps == [1.0, 1.0] * 3
+
+
+def test_a_black_holed_primary_in_all_fails_every_record_of_the_call(clock):
+    """With ``all``, a timed-out provider is that provider's failure for each record: the call rolls back."""
+    store: dict[str, set[str]] = {}
+    with blackholed_port() as port:
+        parameters = params(records=many(3), providers=[powerdns(f"http://127.0.0.1:{port}"), fake("backup", store=store)],
+                            connect_timeout=0.3, strategy="all", min_success=2)
+        with pytest.raises(PublishError) as caught:
+            publisher(clock, parameters).run()
+    result = caught.value.result()
+    assert tried(result["records"][0]) == [("pdns-api", "failed"), ("backup", "published")]
+    assert [entry["outcome"] for entry in result["rolled_back"]] == ["removed"]
+    assert store == {"_acme-challenge.r0.example.test": set()}
+
+
+def test_a_rollback_stops_calling_a_provider_that_timed_out(clock):
+    """The values are reported as not removed at once, instead of one time-out each."""
+    calls: list[tuple[str, str]] = []
+    outage = ProviderTimeout("connect timed out", reason="unreachable")
+    provider = fake("one", calls=calls, fail_on=["_acme-challenge.r4.example.test"], remove_failures=[outage] * 4)
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(records=many(5), providers=[provider])).run()
+    rolled_back = caught.value.result()["rolled_back"]
+    assert [what for what, _name in calls].count("remove") == 1
+    assert [entry["outcome"] for entry in rolled_back] == ["failed"] * 4
+    assert "connect timed out" in rolled_back[0]["message"]
+    assert all("not tried again" in entry["message"] for entry in rolled_back[1:])
+
+
+def test_a_rollback_still_tries_each_value_after_a_server_error(clock):
+    calls: list[tuple[str, str]] = []
+    provider = fake("one", calls=calls, fail_on=["_acme-challenge.r2.example.test"], remove_failures=[ProviderError("HTTP 503", status=503)])
+    with pytest.raises(PublishError) as caught:
+        publisher(clock, params(records=many(3), providers=[provider])).run()
+    assert [entry["outcome"] for entry in caught.value.result()["rolled_back"]] == ["failed", "removed"]
+    assert [what for what, _name in calls].count("remove") == 2

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import ProviderAuthError, ProviderError, ProviderTimeout
-from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
+from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import check_response, from_requests, run_bounded, status_error
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, refused_port
 

@@ -21,7 +21,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     ProviderError,
     ProviderTimeout,
 )
-from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import is_outage
+from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider, _absolute_cnames, _replace_cname
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, workers

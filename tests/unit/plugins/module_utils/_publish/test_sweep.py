@@ -12,7 +12,7 @@ import typing as t
 
 import pytest
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, LockLostError, PublishError
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, LockLostError, ProviderTimeout, PublishError
 from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
 from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
@@ -207,3 +207,19 @@ def test_a_bad_run_lock_is_an_input_error_before_any_call(clock, locks, run_lock
     with pytest.raises(InputError, match=match):
         publisher.run()
     assert store == {}
+
+
+def test_sweep_stops_calling_a_provider_that_timed_out_and_keeps_its_entries(clock, locks):
+    store: dict[str, set[str]] = {}
+    names = [f"_acme-challenge.r{index}.example.test" for index in range(4)]
+    assert locks.try_acquire("renewal", "dead", 60) is None
+    run(clock, params(locks, "dead", [fake("primary", store)], records=[{"name": name, "values": ["a"]} for name in names]))
+    clock.advance(61)
+    locks.try_acquire("renewal", "next", 60)
+    calls: list[tuple[str, str]] = []
+    outage = ProviderTimeout("connect timed out", reason="unreachable")
+    result = run(clock, params(locks, "next", [fake("primary", store, calls=calls, failures=[outage] * 4)], state="swept"))
+    assert len(calls) == 1
+    assert [item["outcome"] for item in result["swept"]] == ["failed"] * 4
+    assert all("not tried again" in item["message"] for item in result["swept"][1:])
+    assert len(journal(locks)) == 4 and all(store[name] == {"a"} for name in names)
