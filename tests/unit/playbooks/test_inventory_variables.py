@@ -66,3 +66,15 @@ def test_revoke_picks_the_ids_the_inventory_names(tmp_path):
                  group_vars={"dns01_revoke_ids": ["web"]})
     assert result.returncode != 0
     assert "dns01_revoke_ids ['web'] must name" in result.stdout, result.stdout
+
+
+def test_drill_survey_answer_wins_over_the_inventory(tmp_path):
+    inventory = {"dns01_renewal_certificates": [], "dns01_renewal_providers": [], "dns01_drill_baseline": False,
+                 "dns01_drill_report_dir": str(tmp_path / "reports"), "dns01_drill_providers": "a, b"}
+    from_inventory = run(tmp_path / "inventory-only", "failover_drill.yml", {}, group_vars=inventory)
+    assert "TASK [Start scenario: a + b down]" in from_inventory.stdout, from_inventory.stdout
+    # The AWX survey sends dns01_drill_providers as an extra variable.
+    from_survey = run(tmp_path / "survey", "failover_drill.yml", {}, group_vars=inventory,
+                      extra_vars={"dns01_drill_providers": "c"})
+    assert "TASK [Start scenario: c down]" in from_survey.stdout, from_survey.stdout
+    assert "a + b down" not in from_survey.stdout
