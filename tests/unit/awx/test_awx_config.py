@@ -53,9 +53,18 @@ def role_variables() -> set[str]:
 
 
 def playbook_variables(playbook: pathlib.Path) -> set[str]:
+    """Play vars, and the public names their private forms read with a default.
+
+    A play variable would override the inventory's, so a playbook declares a
+    setting as `_name: "{{ name | default(...) }}"` and reads `_name`.
+    """
     names: set[str] = set()
     for play in load(playbook) or []:
-        names.update(play.get("vars") or {})
+        for name, value in (play.get("vars") or {}).items():
+            names.add(name)
+            public = name.lstrip("_")
+            if name != public and re.search(rf"\b{public}\b", str(value)):
+                names.add(public)
     return names
 
 
