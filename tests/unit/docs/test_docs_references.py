@@ -67,6 +67,10 @@ def test_every_named_test_exists(document):
     assert missing == []
 
 
+# Made by the tools, not kept in git: the lab's state (lab.sh up), the test command's logs, bench results.
+GENERATED = ("tests/lab/state/", ".build/", "bench/results/")
+
+
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
 def test_every_named_path_exists(document):
     missing = []
@@ -77,6 +81,8 @@ def test_every_named_path_exists(document):
             if not words or not words[0].startswith(TOP) or any(mark in words[0] for mark in "<>…*{$"):
                 continue
             path = words[0].rstrip(".,:;")
+            if path.startswith(GENERATED):
+                continue
             if not (ROOT / path).exists():
                 missing.append(f"{document.name}:{number}: {path}")
     assert missing == []
