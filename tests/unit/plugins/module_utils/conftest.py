@@ -3,9 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Fixtures of the areas that talk to the fake DNS: each area's conftest gives its own ``world``."""
+"""Fixtures shared by the areas: the fake DNS (each area's conftest gives its own ``world``), a stand-in run."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 
@@ -22,3 +25,12 @@ def clock() -> FakeClock:
 @pytest.fixture
 def resolver(world: World) -> Resolver:
     return world.resolver()
+
+
+@pytest.fixture
+def run():
+    """A live process standing in for a run's ansible-playbook (the controller a lock holder names)."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield child
+    child.kill()
+    child.wait()

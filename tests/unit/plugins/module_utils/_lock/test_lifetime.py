@@ -27,15 +27,6 @@ def locks(tmp_path, fake_clock):
     return FileLocks(str(tmp_path / "locks"), fake_clock)
 
 
-@pytest.fixture
-def run():
-    """A process standing in for a run's ansible-playbook."""
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    yield child
-    child.kill()
-    child.wait()
-
-
 def params(locks, **extra):
     base = {"name": "renewal", "state": "acquired", "owner": None, "backend": "file", "redis_url": None,
             "directory": locks.directory, "ttl": 60, "wait": 0, "force": False, "heartbeat": False}

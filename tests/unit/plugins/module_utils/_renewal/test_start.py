@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, LockError, PreflightError
@@ -15,14 +12,8 @@ from ansible_collections.portable.dns01.plugins.module_utils._lock import proces
 from ansible_collections.portable.dns01.plugins.module_utils._lock.actions import run_lock_action
 from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
 from ansible_collections.portable.dns01.plugins.module_utils._renewal.start import start
-from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._preflight.fakes import Key, Signed
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._renewal.test_plan import options
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
@@ -35,15 +26,6 @@ def locks(tmp_path, clock):
     return FileLocks(str(tmp_path / "locks"), clock)
 
 
-@pytest.fixture
-def other_run():
-    """A live process standing in for another run's ansible-playbook."""
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    yield process.describe(child.pid)
-    child.kill()
-    child.wait()
-
-
 def renewal(tmp_path, signed, locks, **changes):
     opts = options(tmp_path, **changes)
     opts["preflight"] = {"directory": "https://ca.test/dir", "ca_identities": ["letsencrypt.org"], "account_uri": None,
@@ -54,13 +36,13 @@ def renewal(tmp_path, signed, locks, **changes):
     return opts
 
 
-def run(opts, signed, locks, clock, check_mode=False):
+def start_renewal(opts, signed, locks, clock, check_mode=False):
     return start(opts, check_mode, clock, signed.resolver, locks, controller=None)
 
 
 def test_checks_then_takes_the_lock_in_one_call(tmp_path, signed, locks, clock):
     signed.serve()
-    result = run(renewal(tmp_path, signed, locks), signed, locks, clock)
+    result = start_renewal(renewal(tmp_path, signed, locks), signed, locks, clock)
     assert result["preflight"]["problems"] == [] and "example.test: signed and validates" in result["preflight"]["notes"]
     assert locks.holder("renewal").owner == result["lock"]["owner"]
     assert result["lock"]["left_behind"] == 0
@@ -71,20 +53,20 @@ def test_checks_then_takes_the_lock_in_one_call(tmp_path, signed, locks, clock):
 def test_a_preflight_problem_stops_before_any_directory_or_lock(tmp_path, signed, locks, clock):
     signed.serve(example_ds=Key("example.test.").ds())
     with pytest.raises(PreflightError) as failure:
-        run(renewal(tmp_path, signed, locks), signed, locks, clock)
+        start_renewal(renewal(tmp_path, signed, locks), signed, locks, clock)
     assert failure.value.details["step"] == "preflight"
     assert failure.value.details["preflight"]["failed"] and "bogus" in failure.value.details["preflight"]["msg"]
     assert locks.holder("renewal") is None
     assert not (tmp_path / "account").exists() and not (tmp_path / "certs").exists()
 
 
-def test_a_lock_held_by_a_live_run_fails_with_step_lock_and_what_was_created(tmp_path, signed, locks, clock, other_run):
+def test_a_lock_held_by_a_live_run_fails_with_step_lock_and_what_was_created(tmp_path, signed, locks, clock, run):
     signed.serve()
     held = run_lock_action({"name": "renewal", "state": "acquired", "owner": None, "backend": "file", "redis_url": None,
                             "directory": locks.directory, "ttl": 60, "wait": 0, "force": False, "heartbeat": False},
-                           False, clock, locks, controller=other_run)
+                           False, clock, locks, controller=process.describe(run.pid))
     with pytest.raises(LockError) as failure:
-        run(renewal(tmp_path, signed, locks, dry_run=True), signed, locks, clock)
+        start_renewal(renewal(tmp_path, signed, locks, dry_run=True), signed, locks, clock)
     details = failure.value.details
     assert details["step"] == "lock" and details["lock"]["failed"]
     assert details["dry_run_dir"] and str(tmp_path / "account") in details["created_directories"]
@@ -95,20 +77,20 @@ def test_a_bad_inventory_fails_before_the_checks_and_the_lock(tmp_path, signed, 
     opts = renewal(tmp_path, signed, locks)
     opts["settings"]["ttl"] = -1
     with pytest.raises(InputError) as failure:
-        run(opts, signed, locks, clock)
+        start_renewal(opts, signed, locks, clock)
     # The world serves nothing: had the checks run, they would have failed otherwise.
     assert "step" not in failure.value.details
     assert locks.holder("renewal") is None
 
 
 def test_without_certificates_nothing_is_checked_or_locked(tmp_path, signed, locks, clock):
-    result = run(renewal(tmp_path, signed, locks, certificates=[]), signed, locks, clock)
+    result = start_renewal(renewal(tmp_path, signed, locks, certificates=[]), signed, locks, clock)
     assert "preflight" not in result and "lock" not in result
     assert locks.holder("renewal") is None
 
 
 def test_check_mode_takes_no_lock(tmp_path, signed, locks, clock):
     signed.serve()
-    result = run(renewal(tmp_path, signed, locks), signed, locks, clock, check_mode=True)
+    result = start_renewal(renewal(tmp_path, signed, locks), signed, locks, clock, check_mode=True)
     assert "owner" not in result["lock"] and not result["lock"]["held_by_other"]
     assert locks.holder("renewal") is None
