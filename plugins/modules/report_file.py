@@ -66,7 +66,7 @@ size:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.module import run
-from ansible_collections.portable.dns01.plugins.module_utils._common.report_file import write_report
+from ansible_collections.portable.dns01.plugins.module_utils._state.report_file import write_report
 
 
 def main() -> None:

@@ -43,14 +43,19 @@ def secure_directory(path: str) -> str:
     return path
 
 
-def _temporary(path: str, data: t.Any) -> str:
+def temporary_text(path: str, text: str) -> str:
+    """A new file (0600) beside ``path`` holding ``text``, on disk: what a rename then puts in place whole."""
     temp = f"{os.path.dirname(path) or '.'}/.tmp-{secrets.token_hex(8)}"
     handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, sort_keys=True)
+        stream.write(text)
         stream.flush()
         os.fsync(stream.fileno())
     return temp
+
+
+def _temporary(path: str, data: t.Any) -> str:
+    return temporary_text(path, json.dumps(data, sort_keys=True))
 
 
 def create_json(path: str, data: t.Any) -> bool:

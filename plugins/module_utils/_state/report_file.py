@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, StateError
+from ansible_collections.portable.dns01.plugins.module_utils._state.files import temporary_text
 
 
 def render(content: t.Any) -> str:
@@ -47,11 +47,7 @@ def write_report(module: t.Any, check_mode: bool) -> dict[str, t.Any]:
     changed = _current(path) != text
     if changed and not check_mode:
         try:
-            handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
+            temp = temporary_text(path, text)
         except OSError as exc:
             raise StateError(f"cannot write {path}: {exc.strerror}", path=path) from exc
         module.atomic_move(temp, path)
