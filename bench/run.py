@@ -23,13 +23,13 @@ import typing as t
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # pylint: disable=wrong-import-position
-from dns01bench import failover, issuance, propagation, report  # noqa: E402
+from dns01bench import failover, floor, issuance, propagation, report  # noqa: E402
 from dns01bench.lab import Lab  # noqa: E402
 from dns01bench.progress import Progress  # noqa: E402
 from dns01bench.tools import TOOLS, Context, Tool  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCHMARKS = ("issuance", "failover", "propagation")
+BENCHMARKS = ("issuance", "failover", "propagation", "floor")
 
 
 def parse_repeats(text: str) -> dict[int, int]:
@@ -47,6 +47,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--failover-records", type=int, default=20)
     parser.add_argument("--connect-timeout", type=float, default=1.0, help="dns_challenge_publish connect_timeout in benchmark 2")
     parser.add_argument("--propagation-repeats", type=int, default=3)
+    parser.add_argument("--floor-repeats", type=int, default=3)
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
     parser.add_argument("--peers-venv", default=os.path.join(ROOT, "bench", "results", ".venv-peers"))
     parser.add_argument("--keep-work", action="store_true", help="keep certificates and keys of the run")
@@ -102,6 +103,9 @@ def run(args: argparse.Namespace, ctx: Context, run_dir: str) -> dict[str, t.Any
     if "propagation" in chosen:
         progress.line("3. propagation")
         results["propagation"] = propagation.run_all(ctx, run_id, args.propagation_repeats, lego_waits, log_path, progress)
+    if "floor" in chosen:
+        progress.line("4. floor")
+        results["floor"] = floor.run_all(ctx, args.floor_repeats, results.get("issuance"), log_path, progress)
     results["machine"]["load_end"] = os.getloadavg()[0]
     return results
 

@@ -128,11 +128,27 @@ def propagation_lines(result: dict[str, t.Any]) -> list[str]:
     return lines
 
 
+def floor_lines(result: dict[str, t.Any]) -> list[str]:
+    rows, tasks = result["rows"], result["module_tasks"]
+    lines = ["4. Floor: commands that do no ACME or DNS work (median)",
+             f"   ansible-playbook, empty play            wall {rows['empty_play']['wall']:6.2f} s  cpu {rows['empty_play']['cpu']:6.2f} s",
+             f"   ansible-playbook, {tasks} ping tasks         wall {rows['module_tasks']['wall']:6.2f} s  cpu {rows['module_tasks']['cpu']:6.2f} s"
+             f"  ({result['per_task']['wall']:.2f} s wall, {result['per_task']['cpu']:.2f} s cpu per task)",
+             f"   python -c 'import acme.client'         wall {rows['import_acme']['wall']:6.2f} s  cpu {rows['import_acme']['cpu']:6.2f} s"]
+    for metric, row in result.get("against_peers", {}).items():
+        lines.append(f"   N=1 {metric}: best peer {row['peer']} {row['peer_seconds']:.2f} s, target (/ {result['target_factor']})"
+                     f" {row['target']:.2f} s, floor of {tasks} module tasks {row['floor']:.2f} s:"
+                     f" {'reachable' if row['reachable'] else 'below the floor'}")
+    return lines
+
+
 def table(results: dict[str, t.Any]) -> str:
     meta = results["machine"]
     lines = [f"portable.dns01 benchmarks, {meta['date']}, {meta['host']}: {meta['cores']} cores, {meta['cpu']}, {meta['os']}",
              f"load average at start {meta['load_start']:.2f}, at end {meta.get('load_end', 0):.2f}", ""]
-    for key, render in (("issuance", issuance_lines), ("failover", failover_lines), ("propagation", propagation_lines)):
+    renderers = (("issuance", issuance_lines), ("failover", failover_lines), ("propagation", propagation_lines),
+                 ("floor", floor_lines))
+    for key, render in renderers:
         if key in results:
             lines += render(results[key]) + [""]
     for name, reason in results.get("left_out", {}).items():

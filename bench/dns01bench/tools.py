@@ -72,7 +72,7 @@ class Tool:
         return [[name] for name in names] if self.per_certificate else [names]
 
 
-def _clean_env(drop: t.Iterable[str] = ()) -> dict[str, str]:
+def clean_env(drop: t.Iterable[str] = ()) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in set(drop)}
     env.update(LC_ALL="C.UTF-8", ANSIBLE_NOCOLOR="1")
     return env
@@ -96,7 +96,7 @@ class Collection(Tool):
         extra = _write_json(os.path.join(sample_dir, "vars.json"), {"bench_workdir": sample_dir, "dns01_renewal_certificates": certificates})
         argv = ["ansible-playbook", "-i", self.ctx.lab.inventory, "-i", os.path.join(self.ctx.root, "bench", "inventory"),
                 os.path.join(self.ctx.root, "playbooks", "renew.yml"), "-e", f"@{extra}"]
-        return Command(argv, _clean_env(), 120 + 15 * len(names))
+        return Command(argv, clean_env(), 120 + 15 * len(names))
 
 
 class Lego(Tool):
@@ -120,7 +120,7 @@ class Lego(Tool):
 
     def _env(self) -> dict[str, str]:
         lab = self.ctx.lab
-        env = _clean_env(("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"))
+        env = clean_env(("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"))
         env.update(RFC2136_NAMESERVER=lab["LAB_BIND_SERVER"], RFC2136_TSIG_KEY=lab["LAB_BIND_TSIG_NAME"],
                    RFC2136_TSIG_SECRET=lab["LAB_BIND_TSIG_SECRET"], RFC2136_TSIG_ALGORITHM=lab["LAB_BIND_TSIG_ALGORITHM"] + ".",
                    RFC2136_SEQUENCE_INTERVAL=LEGO_SEQUENCE_INTERVAL, RFC2136_TTL=LEGO_TTL, LEGO_CA_CERTIFICATES=lab["LAB_TLS_CA_BUNDLE"])
@@ -179,7 +179,7 @@ class Certbot(Tool):
                 "--logs-dir", f"{base}/logs", "--key-type", "ecdsa", "--dns-rfc2136",
                 "--dns-rfc2136-credentials", self._credentials(),
                 "--dns-rfc2136-propagation-seconds", CERTBOT_PROPAGATION_SECONDS, "-d", name, "-d", f"*.{name}"]
-        env = _clean_env(("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"))
+        env = clean_env(("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"))
         env["REQUESTS_CA_BUNDLE"] = lab["LAB_TLS_CA_BUNDLE"]
         return Command(argv, env, 120)
 
@@ -210,7 +210,7 @@ class CommunityCrypto(Tool):
             "bench_key_algorithm": lab["LAB_BIND_TSIG_ALGORITHM"]})
         argv = [self._playbook_bin(), "-i", "localhost,", "-c", "local",
                 os.path.join(self.ctx.root, "bench", "playbooks", "community_crypto_issue.yml"), "-e", f"@{extra}"]
-        env = _clean_env(("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"))
+        env = clean_env(("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH"))
         # acme_certificate has no CA bundle option; Python's default context reads this.
         env["SSL_CERT_FILE"] = lab["LAB_TLS_CA_BUNDLE"]
         env["ANSIBLE_PYTHON_INTERPRETER"] = os.path.join(self.ctx.peers_venv, "bin", "python")
