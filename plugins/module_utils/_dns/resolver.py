@@ -142,7 +142,7 @@ class Resolver:
         left = self.deadline.remaining()
         if left <= 0:
             raise DnsQueryError(f"not asked {server} for {name_text(qname)} {dns.rdatatype.to_text(rdtype)}: "
-                                "the time limit was reached", server=server, qname=name_text(qname), reason="deadline")
+                                "the call's timeout passed", server=server, qname=name_text(qname), reason="deadline")
         return min(self.query_timeout, left)
 
     def query(self, qname: dns.name.Name, rdtype: int, server: str, recursion: bool = False) -> dns.message.Message:
@@ -354,5 +354,5 @@ class Resolver:
 def _outcome(failure: dict[str, str]) -> str:
     """What one server did instead of answering, in a few words: an rcode, ``timeout``, ``network``..."""
     if failure.get("reason") == "deadline":
-        return "not asked: the time limit was reached"
+        return "not asked: the call's timeout passed"
     return failure.get("rcode") or failure.get("reason") or "error"
