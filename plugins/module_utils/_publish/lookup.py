@@ -34,17 +34,15 @@ class Names:
         self.query_timeout = query_timeout
         self.deadline: Deadline | None = None
         self._resolver = resolver
-        self._own: Resolver | None = None
         self._transport = transport
 
     @property
     def resolver(self) -> t.Any:
         if self._resolver is None:
-            self._own = Resolver(self._transport or Transport(), self.bootstrap, self.clock, self.query_timeout)
-            self._resolver = self._own
-        if self._own is not None:
-            # The resolver cuts each query, and its retry pause, to what is left of the call.
-            self._own.deadline = self.deadline
+            self._resolver = Resolver(self._transport or Transport(), self.bootstrap, self.clock, self.query_timeout)
+        if self.deadline is not None and hasattr(self._resolver, "within"):
+            # A copy sharing the caches cuts each query, and its retry pause, to what is left of the call.
+            return self._resolver.within(self.deadline)
         return self._resolver
 
     def follow_cname(self, name: str) -> list[str]:
