@@ -24,6 +24,9 @@ options:
     description:
       - Seconds to wait for the answer to one DNS query.
       - An answer truncated over UDP is asked again over TCP within this time.
+      - Where the task has an overall time limit (C(timeout) of M(portable.dns01.propagation_wait), C(timeout) and
+        C(wait_timeout) of M(portable.dns01.challenge_delegation), C(propagation_timeout) of
+        M(portable.dns01.provider_health)), a query waits no longer than what is left of it.
     type: float
     default: 3.0
 """

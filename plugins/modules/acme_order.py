@@ -193,6 +193,8 @@ options:
   validation_timeout:
     description:
       - Seconds to wait for the CA to validate the challenges, and again for it to issue.
+      - The requests of these waits, and their retries, end within it, even when the CA stops answering; each waits at
+        most O(request_timeout) or the time left, whichever is shorter.
     type: int
     default: 180
   keep_backups:

@@ -72,12 +72,15 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds to wait with O(wait=true).
+      - Seconds to wait with O(wait=true), finding the zone's nameservers included.
+      - Every DNS query of the wait ends within it; a query waits at most O(query_timeout) or the time left, whichever is shorter.
     type: float
     default: 300.0
   timeout:
     description:
       - Seconds all provider calls of this task may take together.
+      - The DNS lookups before the wait (the provider's zone when it is found by a SOA walk, the target's CNAMEs)
+        end within it too.
     type: float
     default: 120.0
   connect_timeout:

@@ -79,7 +79,8 @@ options:
       - Recursive resolvers that must also see the values (CNAMEs followed by the resolver).
       - Each entry is an IP address, asked over plain DNS, or the C(https://) URL of a DNS-over-HTTPS resolver (RFC 8484),
         for example V(https://dns.example/dns-query). Both kinds may be mixed. A trailing URI template C({?dns}) is ignored.
-      - For a DNS-over-HTTPS resolver, connecting (TCP and TLS) and waiting for the answer each take at most O(query_timeout).
+      - For a DNS-over-HTTPS resolver, connecting (TCP and TLS), sending and waiting for the answer take at most O(query_timeout)
+        together.
       - Asked only after every authoritative server serves the values, so they do not cache a negative answer.
     type: list
     elements: str
@@ -96,6 +97,10 @@ options:
   timeout:
     description:
       - Seconds to wait for all records, discovery included.
+      - The whole call is bounded by it, even when servers never answer. Each DNS query waits at most O(query_timeout)
+        or the time left, whichever is shorter, and no query is sent once the time is up.
+      - When finding the zones and nameservers (following CNAMEs, walking zone cuts, resolving nameserver addresses)
+        does not finish in time, the task fails as a time-out naming the servers that did not answer.
     type: float
     default: 300.0
   interval:

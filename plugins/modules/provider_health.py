@@ -98,7 +98,10 @@ options:
     type: float
     default: 20.0
   propagation_timeout:
-    description: Seconds to wait until every authoritative server serves the canary, and again until none does.
+    description:
+      - Seconds to wait until every authoritative server serves the canary, and again until none does.
+      - Each of the two waits ends within it, finding the zone included, even when a server never answers; a DNS query
+        waits at most O(query_timeout) or the time left, whichever is shorter.
     type: float
     default: 120.0
   feed_breaker:

@@ -14,11 +14,12 @@ server's Retry-After, every other failure into AcmeError with its problem docume
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._acme import problems
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, RateLimitError
 from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
 
@@ -48,10 +49,15 @@ class RecordingSession:
     def __init__(self, session: t.Any) -> None:
         self.session = session
         self.last: t.Any = None
+        # Seconds left to the deadline of the running wait, None outside one (set by Transport).
+        self.time_left: t.Callable[[], float | None] = lambda: None
 
     def request(self, method: str, url: str, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        """Send through the wrapped session and keep the answer."""
+        """Send through the wrapped session and keep the answer; inside a wait, never past its deadline."""
         self.last = None
+        left = self.time_left()
+        if left is not None:
+            kwargs["timeout"] = _cap(kwargs.get("timeout"), left)
         self.last = self.session.request(method, url, *args, **kwargs)
         return self.last
 
@@ -91,6 +97,24 @@ class Transport:
         self.backoff = backoff or Backoff(base=1.0, cap=20.0)
         self.limits = {"badNonce": nonce_retries, "server": server_retries}
         self._lock = threading.Lock()
+        # Workers wait side by side, each within its own deadline.
+        self._local = threading.local()
+        session.time_left = self.time_left
+
+    @contextlib.contextmanager
+    def within(self, deadline: Deadline) -> t.Iterator[None]:
+        """Inside, this thread's requests wait at most what is left of ``deadline`` and no retry waits past it."""
+        previous = getattr(self._local, "deadline", None)
+        self._local.deadline = deadline
+        try:
+            yield
+        finally:
+            self._local.deadline = previous
+
+    def time_left(self) -> float | None:
+        """Seconds left to this thread's deadline; None when it has none."""
+        deadline = getattr(self._local, "deadline", None)
+        return None if deadline is None else deadline.remaining()
 
     def call(self, what: str, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
         """``func(*args, **kwargs)`` under the lock; ``what`` names the step in errors."""
@@ -101,17 +125,22 @@ class Transport:
                     return self._attempt(what, func, args, kwargs)
             except _Retryable as retry:
                 failures[retry.kind] += 1
-                if failures[retry.kind] > self.limits[retry.kind]:
+                if failures[retry.kind] > self.limits[retry.kind] or not self._pause(retry, failures[retry.kind]):
                     raise retry.error from retry
-                self._pause(retry, failures[retry.kind])
 
-    def _pause(self, retry: _Retryable, failures: int) -> None:
+    def _pause(self, retry: _Retryable, failures: int) -> bool:
+        """Wait before the next try; False when there is no time for one."""
+        left = self.time_left()
         if retry.kind == "badNonce":
-            return
+            return left is None or left > 0
         hint = retry.retry_after
         if hint is not None and hint > MAX_SERVER_WAIT:
             raise retry.error from retry
-        self.clock.sleep(self.backoff.delay(failures - 1, hint))
+        delay = self.backoff.delay(failures - 1, hint)
+        if left is not None and delay >= left:
+            return False
+        self.clock.sleep(delay)
+        return True
 
     def _attempt(self, what: str, func: t.Callable[..., t.Any], args: t.Any, kwargs: t.Any) -> t.Any:
         try:
@@ -207,6 +236,14 @@ class AcmeClient:
         body = messages.ChallengeBody.from_json(challenge)
         response = body.response(self.account_jwk)
         self.transport.call(f"answering the challenge at {body.uri}", self.v2.answer_challenge, body, response)
+
+
+def _cap(timeout: t.Any, left: float) -> tuple[float, float]:
+    """requests' (connect, read) time-outs, neither longer than ``left``; none left, no request."""
+    if left <= 0:
+        raise requests.Timeout("the time limit passed: request not sent")
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    return min(connect or left, left), min(read or left, left)
 
 
 def connect(url: str, verify: t.Any, clock: Clock, key: tuple[t.Any, t.Any] | None = None, *,  # pylint: disable=too-many-arguments

@@ -49,17 +49,19 @@ def _poll(ctx: Context, authorizations: Authorizations, deadline: Deadline) -> A
     current = dict(authorizations)
     waiting = [url for url, authz in authorizations if authz.get("status") == "pending"]
     delays = order.poll_delays()
-    while True:
-        hints = [hint for hint in (_refresh(ctx, current, url) for url in waiting) if hint is not None]
-        waiting = [url for url in waiting if current[url].get("status") == "pending"]
-        if not waiting or any(authz.get("status") == "invalid" for authz in current.values()):
-            return list(current.items())
-        if deadline.expired():
-            names = ", ".join(challenges.identifier(current[url]) for url in waiting)
-            raise AcmeError(f"validation of {names} still pending after {deadline.seconds:.0f} s; "
-                            "run step=complete again to keep waiting")
-        delay = next(delays)
-        ctx.clock.sleep(deadline.cap(max(hints, default=delay)))
+    # The polls' requests, and their retries, end by the deadline too; none is sent after it.
+    with ctx.client.transport.within(deadline):
+        while True:
+            hints = [hint for hint in (_refresh(ctx, current, url) for url in waiting) if hint is not None]
+            waiting = [url for url in waiting if current[url].get("status") == "pending"]
+            if not waiting or any(authz.get("status") == "invalid" for authz in current.values()):
+                return list(current.items())
+            delay = next(delays)
+            ctx.clock.sleep(deadline.cap(max(hints, default=delay)))
+            if deadline.expired():
+                names = ", ".join(challenges.identifier(current[url]) for url in waiting)
+                raise AcmeError(f"validation of {names} still pending after {deadline.seconds:.0f} s; "
+                                "run step=complete again to keep waiting")
 
 
 def _fail_validation(ctx: Context, authorizations: Authorizations) -> None:
@@ -92,9 +94,10 @@ def _order_problem(document: dict[str, t.Any]) -> AcmeError:
 
 
 def _wait_order(ctx: Context, url: str, states: tuple[str, ...], deadline: Deadline) -> dict[str, t.Any]:
-    document = order.wait_for(lambda: order.fetch_order(ctx.client, url),
-                              lambda doc: doc.get("status") in states + ("invalid",), deadline, ctx.clock,
-                              f"waiting for the order {url}")
+    with ctx.client.transport.within(deadline):
+        document = order.wait_for(lambda: order.fetch_order(ctx.client, url),
+                                  lambda doc: doc.get("status") in states + ("invalid",), deadline, ctx.clock,
+                                  f"waiting for the order {url}")
     if document.get("status") == "invalid":
         raise _order_problem(document)
     return document

@@ -111,12 +111,13 @@ def wait_for(fetch: t.Callable[[], tuple[dict[str, t.Any], t.Any]], done: t.Call
         document, response = fetch()
         if done(document):
             return document
-        if deadline.expired():
-            raise AcmeError(f"{what}: still {document.get('status')} after {deadline.seconds:.0f} s",
-                            status=document.get("status"))
         hint = retry_after_seconds(response.headers.get("Retry-After"), clock.now())
         delay = next(delays)
         clock.sleep(deadline.cap(delay if hint is None else hint))
+        # No fetch at the deadline: it could not wait for an answer.
+        if deadline.expired():
+            raise AcmeError(f"{what}: still {document.get('status')} after {deadline.seconds:.0f} s",
+                            status=document.get("status"))
 
 
 def poll_delays() -> t.Iterator[float]:

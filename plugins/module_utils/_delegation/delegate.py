@@ -121,7 +121,8 @@ class Delegator:
         return record, check_target(raw, record) if raw else None
 
     def _provider(self, record: str) -> Provider:
-        deadline = Deadline(self.clock, float(self.params["timeout"]))
+        # The provider's API calls and its DNS lookups (a zone found by SOA walk) share the one timeout.
+        deadline = self.names.deadline = Deadline(self.clock, float(self.params["timeout"]))
         ctx = Context(self.clock, deadline, float(self.params["connect_timeout"]), float(self.params["read_timeout"]),
                       resolver=self.names)
         spec = self.params.get("provider")

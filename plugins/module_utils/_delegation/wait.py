@@ -48,13 +48,21 @@ class CnameWaiter:
     def wait(self, name: str, expected: str | None) -> tuple[str, list[dict[str, t.Any]]]:
         """(zone, one row per server address) once all serve ``expected``; PropagationTimeout otherwise."""
         deadline = Deadline(self.clock, self.timeout)
-        zone = self.resolver.find_zone(name)
+        # Every query of the wait, finding the zone included, ends by the deadline.
+        resolver = self.resolver.within(deadline)
+        try:
+            zone = resolver.find_zone(name)
+        except DnsQueryError as exc:
+            if not deadline.expired():
+                raise
+            raise PropagationTimeout(f"{name}: the zone and its nameservers were not found within {self.timeout:g}s: {exc.msg}",
+                                     discovery=exc.details) from exc
         servers = [Server(address, nameserver) for address, nameserver in zone.addresses()]
         poll = 0
         while True:
             for server in servers:
                 if not server.serving:
-                    self._ask(server, name, expected)
+                    self._ask(resolver, server, name, expected)
             if all(server.serving for server in servers):
                 return zone.name, [server.as_dict() for server in servers]
             if deadline.expired():
@@ -62,10 +70,13 @@ class CnameWaiter:
             self.clock.sleep(deadline.cap(poll_delay(poll, self.interval, self.max_interval)))
             poll += 1
 
-    def _ask(self, server: Server, name: str, expected: str | None) -> None:
+    @staticmethod
+    def _ask(resolver: t.Any, server: Server, name: str, expected: str | None) -> None:
         try:
-            server.rcode, server.target = self.resolver.authoritative_cname(name, server.address)
-        except DnsQueryError:
+            server.rcode, server.target = resolver.authoritative_cname(name, server.address)
+        except DnsQueryError as exc:
+            if exc.details.get("reason") == "deadline":
+                return  # not asked: the last real answer stays on record
             server.rcode, server.target = NO_ANSWER, None
         server.serving = server.rcode in ("NOERROR", "NXDOMAIN") and server.target == expected
 

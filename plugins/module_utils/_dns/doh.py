@@ -18,6 +18,7 @@ import copy
 import functools
 import os
 import ssl
+import time
 import typing as t
 import urllib.parse
 
@@ -52,6 +53,8 @@ MEDIA_TYPE = "application/dns-message"
 METHODS = ("GET", "POST")
 # How RFC 8484 servers publish their URI template; the query goes in "dns".
 URI_TEMPLATE_SUFFIX = "{?dns}"
+# The shortest wait a step gets once the budget is spent: it then fails as a time-out at once.
+LAST_STEP = 0.001
 
 
 def is_doh_url(server: str) -> bool:
@@ -135,6 +138,7 @@ class DohClient:
 
         Any HTTP status but 200, a body that is not a DNS response to this
         query, or no answer within ``timeout`` raises ``DnsQueryError``.
+        ``timeout`` bounds the whole exchange: connecting, TLS, sending and reading.
         """
         # RFC 8484 4.1: ID 0, so that equal queries are equal HTTP requests.
         query = copy.copy(request)
@@ -144,7 +148,7 @@ class DohClient:
         except OSError as exc:
             raise _error(request, url, "tls", f"CA bundle {self.verify}: {exc}") from exc
         try:
-            with self._client(tls, url) as client:
+            with self._client(tls, url, _Budget(timeout)) as client:
                 return dns.query.https(query, url, timeout=timeout, session=client, post=self.method == "POST")
         except _NotAnAnswer as exc:
             raise _error(request, url, exc.reason, str(exc), status=exc.status) from exc
@@ -155,10 +159,32 @@ class DohClient:
         except dns.exception.DNSException as exc:
             raise _error(request, url, "bad-response", str(exc) or type(exc).__name__, status=200) from exc
 
-    def _client(self, tls: t.Any, url: str) -> t.Any:
+    def _client(self, tls: t.Any, url: str, budget: _Budget) -> t.Any:
         """An HTTP/2 client for one exchange; redirects are not followed, answers checked as they come."""
         return httpx2.Client(http2=True, verify=tls, transport=self.transport, follow_redirects=False,
-                             event_hooks={"request": [_keep_query(url)], "response": [_check_response]})
+                             event_hooks={"request": [_keep_query(url), budget.hook], "response": [_check_response]})
+
+
+class _Budget(dict):
+    """httpx2's per-step time-outs, each read as what is left of one budget for the whole exchange.
+
+    httpcore2 looks a step's time-out up (``get``) right before each connect, write
+    and read, so a slow handshake leaves less time to wait for the answer and a
+    server sending its answer a byte at a time cannot stretch the exchange.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(connect=seconds, read=seconds, write=seconds, pool=seconds)
+        self.end = time.monotonic() + seconds
+
+    def get(self, key: str, default: t.Any = None) -> t.Any:
+        if key not in self:
+            return default
+        return max(LAST_STEP, self.end - time.monotonic())
+
+    def hook(self, request: t.Any) -> None:
+        """A request hook putting this budget in place of the fixed time-outs dnspython asked for."""
+        request.extensions["timeout"] = self
 
 
 def _keep_query(url: str) -> t.Callable[[t.Any], None]:

@@ -40,6 +40,8 @@ class PropagationWaiter:
     def __init__(self, resolver: Resolver, settings: WaitSettings, clock: Clock | None = None,
                  max_workers: int = MAX_WORKERS) -> None:
         self.resolver = resolver
+        # The resolver bounded by the running call's deadline; set when the call starts.
+        self.bounded = resolver
         self.settings = settings
         self.clock = clock or Clock()
         self.max_workers = max_workers
@@ -48,19 +50,36 @@ class PropagationWaiter:
         """Discover where each record is served, then poll until all serve it.
 
         Returns ``{"records": [...], "elapsed": seconds}``. Raises
-        ``PropagationTimeout`` at the deadline and ``DnsQueryError`` when a
-        server keeps answering SERVFAIL or REFUSED.
+        ``PropagationTimeout`` at the deadline (discovery included: no query
+        waits past it) and ``DnsQueryError`` when a server keeps answering
+        SERVFAIL or REFUSED.
         """
-        deadline = Deadline(self.clock, self.settings.timeout)
+        deadline = self._start()
         with self._pool(len(specs)) as pool:
-            records = list(pool.map(self._plan, specs))
+            records = self._discover(pool, specs, deadline)
             self._poll_until_done(pool, records, deadline)
         return {"records": [record.result() for record in records], "elapsed": round(deadline.elapsed(), 3)}
 
     def preview(self, specs: list[RecordSpec]) -> list[dict[str, t.Any]]:
         """What ``wait`` would check, without polling (check mode). Discovery errors are reported, not raised."""
+        self._start()
         with self._pool(len(specs)) as pool:
             return list(pool.map(self._preview_one, specs))
+
+    def _start(self) -> Deadline:
+        """The call's deadline, which also bounds every query the resolver sends for it."""
+        deadline = Deadline(self.clock, self.settings.timeout)
+        self.bounded = self.resolver.within(deadline)
+        return deadline
+
+    def _discover(self, pool: concurrent.futures.Executor, specs: list[RecordSpec], deadline: Deadline) -> list[RecordCheck]:
+        try:
+            return list(pool.map(self._plan, specs))
+        except DnsQueryError as exc:
+            if not deadline.expired():
+                raise
+            raise PropagationTimeout(f"finding where the records are served did not finish after {self.settings.timeout:g}s"
+                                     f" (discovery): {exc.msg}", discovery=exc.details) from exc
 
     def _preview_one(self, spec: RecordSpec) -> dict[str, t.Any]:
         try:
@@ -74,12 +93,12 @@ class PropagationWaiter:
 
     def _plan(self, spec: RecordSpec) -> RecordCheck:
         """Follow CNAMEs and find the servers that must serve ``spec``."""
-        chain = self.resolver.follow_cname(spec.name) if self.settings.follow_cnames else [spec.name]
+        chain = self.bounded.follow_cname(spec.name) if self.settings.follow_cnames else [spec.name]
         resolvers = [ServerCheck(address, recursive=True) for address in self.settings.resolvers]
         if self.settings.nameservers:
             servers = [ServerCheck(address) for address in self.settings.nameservers]
             return RecordCheck(spec, chain, None, servers, resolvers)
-        zone = self.resolver.find_zone(chain[-1])
+        zone = self.bounded.find_zone(chain[-1])
         servers = [ServerCheck(address, nameserver) for address, nameserver in zone.addresses()]
         unresolved = [ns.name for ns in zone.nameservers if not ns.addresses]
         return RecordCheck(spec, chain, zone.name, servers, resolvers, unresolved)
@@ -108,21 +127,24 @@ class PropagationWaiter:
         jobs = [(record, check) for record in records for check in record.pending(retries)]
         answers = list(pool.map(self._ask, jobs))
         now = elapsed()
-        for (record, check), (rcode, values, error) in zip(jobs, answers):
-            check.update(rcode, values, now, record.spec, error)
+        for (record, check), answer in zip(jobs, answers):
+            if answer is not None:
+                check.update(*answer[:2], now, record.spec, answer[2])
         for record in records:
             record.settle(now, self.settings.quorum())
 
-    def _ask(self, job: tuple[RecordCheck, ServerCheck]) -> tuple[str, list[str], str | None]:
-        """(rcode, values, None), or (TIMEOUT, [], why) when the server gave no usable answer."""
+    def _ask(self, job: tuple[RecordCheck, ServerCheck]) -> tuple[str, list[str], str | None] | None:
+        """(rcode, values, None), (TIMEOUT, [], why) when the server gave no usable answer, None when not asked."""
         record, check = job
         try:
             if check.recursive:
                 # Resolvers (addresses or DoH URLs) get the original name, as the CA's resolvers do:
                 # that exercises the CNAMEs too.
-                return (*self.resolver.recursive_txt(record.spec.name, check.address), None)
-            return (*self.resolver.authoritative_txt(record.checked_name, check.address), None)
+                return (*self.bounded.recursive_txt(record.spec.name, check.address), None)
+            return (*self.bounded.authoritative_txt(record.checked_name, check.address), None)
         except DnsQueryError as exc:
+            if exc.details.get("reason") == "deadline":
+                return None  # no time left to ask: the last real answer stays on record
             return NO_ANSWER, [], exc.msg
 
     def _broken(self, records: list[RecordCheck]) -> list[tuple[RecordCheck, ServerCheck]]:

@@ -13,6 +13,7 @@ address, or the ``https://`` URL of a DNS-over-HTTPS resolver.
 
 from __future__ import annotations
 
+import time
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
@@ -79,14 +80,14 @@ class Transport:
         """Send a prepared message (a query or an UPDATE) and return the response.
 
         ``tcp`` skips UDP, which suits UPDATE messages and zone transfers.
+        ``timeout`` bounds the whole exchange, the TCP retry of a truncated answer included.
         """
         if is_doh_url(server):
             return self._doh(request, server, timeout)
         try:
             if tcp:
                 return dns.query.tcp(request, server, timeout=timeout, port=port)
-            response, _used_tcp = dns.query.udp_with_fallback(request, server, timeout=timeout, port=port)
-            return response
+            return _udp_then_tcp(request, server, port, timeout)
         except dns.exception.Timeout as exc:
             raise _query_error(request, server, port, "timeout", exc) from exc
         except (OSError, EOFError) as exc:
@@ -99,6 +100,21 @@ class Transport:
         if self.doh is None:
             raise _query_error(request, url, 443, "no-doh-client", ValueError("DoH resolvers need a DohClient"))
         return self.doh.exchange(request, url, timeout)
+
+
+def _udp_then_tcp(request: dns.message.Message, server: str, port: int, timeout: float) -> dns.message.Message:
+    """Over UDP, and over TCP when the answer comes truncated, both within ``timeout``.
+
+    dnspython's ``udp_with_fallback`` gives the TCP retry a whole ``timeout`` of its own.
+    """
+    end = time.monotonic() + timeout
+    try:
+        return dns.query.udp(request, server, timeout=timeout, port=port, raise_on_truncation=True)
+    except dns.message.Truncated:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise dns.exception.Timeout(timeout=timeout) from None
+        return dns.query.tcp(request, server, timeout=left, port=port)
 
 
 def _query_error(request: dns.message.Message, server: str, port: int, reason: str, exc: Exception) -> DnsQueryError:

@@ -10,14 +10,16 @@ Recursive (bootstrap) resolvers are asked only about names above the one
 being checked and about nameserver addresses. The name itself goes to the
 authoritative servers: a resolver that sees NXDOMAIN for a challenge name
 may cache it for as long as the zone's SOA minimum (a day at acme-dns).
+Once ``deadline`` is set, no query waits past it and none is sent after it.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import threading
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError
 from ansible_collections.portable.dns01.plugins.module_utils._dns.names import name_text, to_name
 from ansible_collections.portable.dns01.plugins.module_utils._dns.query import (
@@ -40,6 +42,8 @@ RESOLV_CONF = "/etc/resolv.conf"
 MAX_CNAME_DEPTH = 8
 # Answers that settle a question; anything else makes us ask the next server.
 USABLE_RCODES = ("NOERROR", "NXDOMAIN")
+# The pause before the bootstrap resolvers are asked a second time.
+RETRY_PAUSE = 0.2
 
 
 @dataclasses.dataclass
@@ -105,7 +109,11 @@ def _referral(message: dns.message.Message, parent: dns.name.Name, qname: dns.na
 
 
 class Resolver:
-    """Finds where a name lives in the DNS, asking authoritative servers directly."""
+    """Finds where a name lives in the DNS, asking authoritative servers directly.
+
+    Each query waits at most ``query_timeout``, cut to what is left of
+    ``deadline`` (the whole call's limit) when one is set.
+    """
 
     def __init__(self, transport: Transport, bootstrap: list[str] | None = None, clock: Clock | None = None,
                  query_timeout: float = DEFAULT_TIMEOUT, max_cname_depth: int = MAX_CNAME_DEPTH) -> None:
@@ -114,11 +122,33 @@ class Resolver:
         self.clock = clock or Clock()
         self.query_timeout = query_timeout
         self.max_cname_depth = max_cname_depth
+        self.deadline: Deadline | None = None
         # Records of one run share zones; the lock lets worker threads share the caches.
         self._lock = threading.Lock()
         self._cuts: dict[dns.name.Name, Zone | None] = {}
         self._addresses: dict[dns.name.Name, list[str]] = {}
         self._zones: dict[dns.name.Name, Zone] = {}
+
+    def within(self, deadline: Deadline) -> Resolver:
+        """This resolver, sharing its caches, with every query bounded by ``deadline``."""
+        bounded = copy.copy(self)
+        bounded.deadline = deadline
+        return bounded
+
+    def query_time(self, server: str, qname: dns.name.Name, rdtype: int) -> float:
+        """How long the next query may wait; ``DnsQueryError`` (reason ``deadline``) once no time is left."""
+        if self.deadline is None:
+            return self.query_timeout
+        left = self.deadline.remaining()
+        if left <= 0:
+            raise DnsQueryError(f"not asked {server} for {name_text(qname)} {dns.rdatatype.to_text(rdtype)}: "
+                                "the call's timeout passed", server=server, qname=name_text(qname), reason="deadline")
+        return min(self.query_timeout, left)
+
+    def query(self, qname: dns.name.Name, rdtype: int, server: str, recursion: bool = False) -> dns.message.Message:
+        """One query through the transport, waiting at most ``query_time``."""
+        timeout = self.query_time(server, qname, rdtype)
+        return self.transport.query(qname, rdtype, server, timeout=timeout, recursion=recursion)
 
     def addresses(self, hostname: str | dns.name.Name) -> list[str]:
         """Every IPv4 and IPv6 address of ``hostname``, as the bootstrap resolvers see them."""
@@ -202,16 +232,17 @@ class Resolver:
 
     def _zone(self, apex: dns.name.Name, ns_rrset: dns.rrset.RRset) -> Zone:
         """Build a Zone, resolving each NS name; a name that does not resolve keeps no addresses."""
-        nameservers = []
+        nameservers, errors = [], []
         # Sorted so that results and failure tables read the same on every run.
         for target in sorted({rdata.target for rdata in ns_rrset}):
             try:
                 addresses = self.addresses(target)
-            except DnsQueryError:
+            except DnsQueryError as exc:
                 addresses = []
+                errors.append(exc.msg)
             nameservers.append(Nameserver(name_text(target), addresses))
         if not any(ns.addresses for ns in nameservers):
-            raise DnsQueryError(f"no nameserver of zone {name_text(apex)} has an address",
+            raise DnsQueryError(f"no nameserver of zone {name_text(apex)} has an address: {'; '.join(errors)}",
                                 zone=name_text(apex), nameservers=[ns.name for ns in nameservers])
         return Zone(name_text(apex), nameservers)
 
@@ -247,20 +278,20 @@ class Resolver:
         A CNAME at ``name`` is not followed: the values are those owned by ``name``.
         """
         qname = to_name(name)
-        message = self.transport.query(qname, dns.rdatatype.TXT, server, timeout=self.query_timeout, recursion=False)
+        message = self.query(qname, dns.rdatatype.TXT, server, recursion=False)
         return rcode_text(message), txt_values(_answer(message, qname, dns.rdatatype.TXT))
 
     def authoritative_cname(self, name: str | dns.name.Name, server: str) -> tuple[str, str | None]:
         """Ask one authoritative ``server`` for the CNAME at ``name``: (rcode, target or None)."""
         qname = to_name(name)
-        message = self.transport.query(qname, dns.rdatatype.CNAME, server, timeout=self.query_timeout, recursion=False)
+        message = self.query(qname, dns.rdatatype.CNAME, server, recursion=False)
         rrset = _answer(message, qname, dns.rdatatype.CNAME)
         return rcode_text(message), name_text(rrset[0].target) if rrset else None
 
     def recursive_txt(self, name: str | dns.name.Name, server: str) -> tuple[str, list[str]]:
         """Ask one recursive resolver for the TXT values at ``name``, CNAMEs followed: (rcode, values)."""
         qname = to_name(name)
-        message = self.transport.query(qname, dns.rdatatype.TXT, server, timeout=self.query_timeout, recursion=True)
+        message = self.query(qname, dns.rdatatype.TXT, server, recursion=True)
         return rcode_text(message), txt_values(_chained(message))
 
     def _authoritative(self, zone: Zone, qname: dns.name.Name, rdtype: int) -> dns.message.Message:
@@ -268,15 +299,17 @@ class Resolver:
         failures = []
         for address, ns_name in zone.addresses():
             try:
-                message = self.transport.query(qname, rdtype, address, timeout=self.query_timeout, recursion=False)
+                message = self.query(qname, rdtype, address, recursion=False)
             except DnsQueryError as exc:
-                failures.append({"address": address, "nameserver": ns_name, "error": exc.msg})
+                failures.append({"address": address, "nameserver": ns_name, "error": exc.msg,
+                                 "reason": exc.details.get("reason") or "error"})
                 continue
             if rcode_text(message) in USABLE_RCODES:
                 return message
             failures.append({"address": address, "nameserver": ns_name, "rcode": rcode_text(message)})
+        said = "; ".join(f"{item['address']} ({item['nameserver']}) {_outcome(item)}" for item in failures)
         raise DnsQueryError(
-            f"no nameserver of zone {zone.name} answered {name_text(qname)} {dns.rdatatype.to_text(rdtype)}",
+            f"no nameserver of zone {zone.name} answered {name_text(qname)} {dns.rdatatype.to_text(rdtype)}: {said}",
             zone=zone.name, qname=name_text(qname), failures=failures,
         )
 
@@ -286,24 +319,40 @@ class Resolver:
             raise DnsQueryError("no bootstrap resolvers: set bootstrap_resolvers or list one in /etc/resolv.conf")
         failures: list[dict[str, str]] = []
         for attempt in range(2):
-            if attempt:
-                self.clock.sleep(0.2)
+            if attempt and not self._pause(RETRY_PAUSE):
+                break
             for server in self.bootstrap:
                 message = self._try_recursive(qname, rdtype, server, failures)
                 if message is not None:
                     return message
+        said = "; ".join(f"{item['resolver']} {_outcome(item)}" for item in failures)
         raise DnsQueryError(
-            f"no bootstrap resolver answered {name_text(qname)} {dns.rdatatype.to_text(rdtype)}",
+            f"no bootstrap resolver answered {name_text(qname)} {dns.rdatatype.to_text(rdtype)}: {said}",
             qname=name_text(qname), resolvers=self.bootstrap, failures=failures,
         )
 
+    def _pause(self, seconds: float) -> bool:
+        """Sleep ``seconds`` (cut to the deadline); whether time is left afterwards."""
+        if self.deadline is None:
+            self.clock.sleep(seconds)
+            return True
+        self.clock.sleep(self.deadline.cap(seconds))
+        return not self.deadline.expired()
+
     def _try_recursive(self, qname: dns.name.Name, rdtype: int, server: str, failures: list[dict[str, str]]) -> dns.message.Message | None:
         try:
-            message = self.transport.query(qname, rdtype, server, timeout=self.query_timeout, recursion=True)
+            message = self.query(qname, rdtype, server, recursion=True)
         except DnsQueryError as exc:
-            failures.append({"resolver": server, "error": exc.msg})
+            failures.append({"resolver": server, "error": exc.msg, "reason": exc.details.get("reason") or "error"})
             return None
         if rcode_text(message) in USABLE_RCODES:
             return message
         failures.append({"resolver": server, "rcode": rcode_text(message)})
         return None
+
+
+def _outcome(failure: dict[str, str]) -> str:
+    """What one server did instead of answering, in a few words: an rcode, ``timeout``, ``network``..."""
+    if failure.get("reason") == "deadline":
+        return "not asked: the call's timeout passed"
+    return failure.get("rcode") or failure.get("reason") or "error"

@@ -100,12 +100,14 @@ class Prober:
 
     def _wait_gone(self, name: str, value: str) -> None:
         """Poll every authoritative server until none serves ``value``."""
-        zone = self.resolver.find_zone(name)
         deadline = Deadline(self.clock, self.settings.propagation_timeout)
+        # Every query of the step, finding the zone included, ends by the deadline.
+        resolver = self.resolver.within(deadline)
+        zone = resolver.find_zone(name)
         pending = zone.addresses()
         poll = 0
         while True:
-            pending = [(address, ns) for address, ns in pending if self._serves(name, value, address)]
+            pending = [(address, ns) for address, ns in pending if self._serves(resolver, name, value, address)]
             if not pending:
                 return
             if deadline.expired():
@@ -115,9 +117,10 @@ class Prober:
             self.clock.sleep(deadline.cap(poll_delay(poll, self.settings.interval, self.settings.max_interval)))
             poll += 1
 
-    def _serves(self, name: str, value: str, address: str) -> bool:
+    @staticmethod
+    def _serves(resolver: t.Any, name: str, value: str, address: str) -> bool:
         try:
-            values = self.resolver.authoritative_txt(name, address)[1]
+            values = resolver.authoritative_txt(name, address)[1]
         except DnsQueryError:
             return True  # no answer proves nothing
         return value in values

@@ -31,7 +31,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
     InputError,
     ProviderError,
 )
-from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import check_response, from_requests
+from ansible_collections.portable.dns01.plugins.module_utils._publish.httpcall import check_response, from_requests, run_bounded
 from ansible_collections.portable.dns01.plugins.module_utils._publish.names import first_label, normalize
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context, Provider, required
 
@@ -127,7 +127,11 @@ class AcmeDnsProvider(Provider):
 
     def _request(self, method: str, path: str, **kwargs: t.Any) -> t.Any:
         try:
-            response = self._http().request(method, self.api_url + path, timeout=self.ctx.timeouts(), verify=self.verify, **kwargs)
+            # Bounded as a whole: requests' time-outs are per connect and per read, and a server
+            # sending its answer a byte at a time never trips a read time-out.
+            response = run_bounded(lambda: self._http().request(method, self.api_url + path, timeout=self.ctx.timeouts(),
+                                                                verify=self.verify, **kwargs),
+                                   self.ctx.deadline.remaining, self.ctx.timeouts())
             return check_response(response, self.ctx.clock.now())
         except ProviderError as exc:
             raise self._as_own(exc) from None

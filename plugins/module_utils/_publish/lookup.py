@@ -39,8 +39,10 @@ class Names:
     @property
     def resolver(self) -> t.Any:
         if self._resolver is None:
-            transport = _Bounded(self._transport or Transport(), self)
-            self._resolver = Resolver(transport, self.bootstrap, self.clock, self.query_timeout)
+            self._resolver = Resolver(self._transport or Transport(), self.bootstrap, self.clock, self.query_timeout)
+        if self.deadline is not None and hasattr(self._resolver, "within"):
+            # A copy sharing the caches cuts each query, and its retry pause, to what is left of the call.
+            return self._resolver.within(self.deadline)
         return self._resolver
 
     def follow_cname(self, name: str) -> list[str]:
@@ -64,27 +66,3 @@ class Names:
             if rcode in _SETTLED:
                 return set(values)
         raise DnsQueryError(f"no authoritative server of {zone.name} answered for {name}", name=name)
-
-
-class _Bounded:
-    """The DNS transport with each query's lifetime cut to what is left of the call's deadline."""
-
-    def __init__(self, transport: t.Any, names: Names) -> None:
-        self.transport = transport
-        self.names = names
-
-    def query(self, qname: t.Any, rdtype: t.Any, server: str, port: int = 53, timeout: float = 3.0,
-              recursion: bool = False) -> t.Any:
-        return self.transport.query(qname, rdtype, server, port=port, timeout=self._lifetime(timeout, qname), recursion=recursion)
-
-    def exchange(self, request: t.Any, server: str, port: int = 53, timeout: float = 3.0, tcp: bool = False) -> t.Any:
-        return self.transport.exchange(request, server, port=port, timeout=self._lifetime(timeout, server), tcp=tcp)
-
-    def _lifetime(self, timeout: float, what: t.Any) -> float:
-        deadline = self.names.deadline
-        if deadline is None:
-            return timeout
-        left = deadline.remaining()
-        if left <= 0:
-            raise DnsQueryError(f"the call's timeout passed before the DNS query for {what}", reason="deadline")
-        return min(timeout, left)

@@ -65,6 +65,8 @@ class FakeAcmeServer:
         answer = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(answer, Exception):
             raise answer
+        if isinstance(answer, Hang):
+            answer.wait(kwargs.get("timeout"))
         return self._response(*answer)
 
     def _response(self, status, body, headers):
@@ -82,6 +84,20 @@ class FakeAcmeServer:
 
     def close(self):
         pass
+
+
+class Hang:
+    """An answer that never comes: the request's whole time-out passes on ``clock``, then requests gives up."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.timeouts = []
+
+    def wait(self, timeout):
+        self.timeouts.append(timeout)
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        self.clock.advance(read)
+        raise requests.ReadTimeout(f"read timed out after {read}s")
 
 
 def problem(code, detail="", status=400):

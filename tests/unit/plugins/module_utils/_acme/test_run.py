@@ -20,7 +20,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._acme.install impor
 from ansible_collections.portable.dns01.plugins.module_utils._acme.keys import generate_key, key_pem, load_key
 from ansible_collections.portable.dns01.plugins.module_utils._acme.run import run
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import AcmeError, InputError
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import FakeAcmeServer, make_cert, problem
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._acme.fakes import FakeAcmeServer, Hang, make_cert, problem
 
 CA = "https://ca.test"
 ORDER = f"{CA}/order/1"
@@ -137,6 +137,23 @@ def test_failed_validation_returns_the_problem_and_deactivates(tmp_path, fake_cl
     deactivations = [payload(call) for call in server.posts(f"{CA}/authz/wild") if call[2] and payload(call)]
     assert deactivations == [{"status": "deactivated"}]
     assert not (tmp_path / "cert.pem").exists()
+
+
+def test_a_ca_that_stops_answering_cannot_stretch_the_validation_wait(tmp_path, fake_clock):
+    """Each poll's requests, and their retries, end by validation_timeout, however long request_timeout is."""
+    server = scripted()
+    hang = Hang(fake_clock)
+    server.script("POST", f"{CA}/authz/apex", (200, AUTHZ["apex"], {}), (200, AUTHZ["apex"], {}), hang)
+    for name in ("apex", "wild"):
+        server.script("POST", f"{CA}/chall/{name}", (200, challenge(name, "processing"), {"Link": f'<{CA}/authz/{name}>;rel="up"'}))
+    settings = params(tmp_path, step="complete", order_url=ORDER)
+    settings.update(request_timeout=30, validation_timeout=60)
+    start = fake_clock.monotonic()
+    with pytest.raises(AcmeError) as caught:
+        run(settings, False, fake_clock, server)
+    assert fake_clock.monotonic() - start <= 60
+    assert f"{CA}/authz/apex" in caught.value.details["certificates"][0]["msg"]
+    assert hang.timeouts and all(max(timeout) <= 60 for timeout in hang.timeouts)
 
 
 def test_bad_input_fails_before_the_ca_is_contacted(tmp_path, fake_clock):

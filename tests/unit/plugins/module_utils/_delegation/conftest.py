@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.portable.dns01.plugins.module_utils._delegation.argspec import delegation_spec
 from ansible_collections.portable.dns01.plugins.module_utils._delegation.delegate import Delegator
+from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import TYPES
 from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._delegation.fakes import CnameProvider
 from ansible_collections.portable.dns01.tests.unit.fake_clock import FakeClock
@@ -36,13 +37,13 @@ def store() -> dict[str, dict[str, list[str]]]:
 def delegate(world: World, clock: FakeClock, store: dict[str, t.Any]) -> t.Callable[..., dict[str, t.Any]]:
     """Run the delegator with the module's defaults, a fake provider writing example.test, and ``overrides``."""
     def run(check_mode: bool = False, diff: bool = False, provider: dict[str, t.Any] | None = None, lag: float = 0.0,
-            **overrides: t.Any) -> dict[str, t.Any]:
+            resolver: Resolver | None = None, **overrides: t.Any) -> dict[str, t.Any]:
         params = {key: spec.get("default") for key, spec in delegation_spec().items()}
         options = {"store": store, "servers": world.zones["example.test"], "transport": world.transport, "lag": lag}
         params.update(domain="www.example.test", target="www.acme.test", wait_timeout=30.0,
                       provider=provider or {"name": "primary", "type": "fake", "zone": "example.test", "fake": options})
         params.update(overrides)
         types = {**TYPES, "fake": CnameProvider}
-        return Delegator(params, check_mode=check_mode, diff=diff, clock=clock, resolver=world.resolver(),
+        return Delegator(params, check_mode=check_mode, diff=diff, clock=clock, resolver=resolver or world.resolver(),
                          types=types).run()
     return run

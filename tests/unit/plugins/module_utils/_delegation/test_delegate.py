@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError, PropagationTimeout, RecordConflict
+from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
+    Dns01Error,
+    InputError,
+    PropagationTimeout,
+    RecordConflict,
+)
 from ansible_collections.portable.dns01.plugins.module_utils._delegation.delegate import plan_absent, plan_present
+from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import Resolver
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._dns.fakes import World
 
 RECORD = "_acme-challenge.www.example.test"
 
@@ -156,3 +163,38 @@ def test_an_unresolvable_target_only_warns(delegate, world):
     result = delegate(wait=False)
     assert result["changed"] is True
     assert any("cannot follow the CNAMEs" in warning for warning in result["warnings"])
+
+
+# The worst day: servers that never answer, each query costing its whole time-out on the clock.
+
+def slow_resolver(world, clock, query_timeout=5.0):
+    world.transport.timeouts_take_time = True
+    return Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=query_timeout)
+
+
+def test_the_wait_ends_at_wait_timeout_when_a_server_never_answers(delegate, world, clock):
+    world.server("10.0.1.2").silent = True
+    start = clock.monotonic()
+    with pytest.raises(PropagationTimeout, match="10.0.1.2"):
+        delegate(wait_timeout=7.0, resolver=slow_resolver(world, clock))
+    assert clock.monotonic() - start <= 7.0
+    assert all(sent + wait <= start + 7.0 for sent, wait in world.transport.waits)
+
+
+def test_the_wait_ends_at_wait_timeout_when_the_zone_cannot_be_found(delegate, world, clock):
+    start = clock.monotonic()
+    # The provider's calls are done; then every nameserver of the zone falls silent.
+    world.transport.at(0.0, lambda: [setattr(server, "silent", True) for server in world.zones["example.test"]])
+    with pytest.raises(PropagationTimeout, match="10.0.1.1"):
+        delegate(wait_timeout=7.0, resolver=slow_resolver(world, clock), lag=1.0)
+    assert clock.monotonic() - start <= 7.0
+
+
+def test_provider_lookups_end_within_timeout(delegate, world, clock):
+    """A provider that finds its zone through the DNS keeps to ``timeout`` like its API calls."""
+    world.recursor.silent = True
+    provider = {"name": "primary", "type": "fake", "fake": {"store": {}, "servers": world.zones["example.test"]}}
+    start = clock.monotonic()
+    with pytest.raises(Dns01Error):
+        delegate(provider=provider, timeout=3.0, wait=False, resolver=slow_resolver(world, clock))
+    assert clock.monotonic() - start <= 3.0

@@ -129,13 +129,20 @@ class FakeServer:
 
 
 class FakeTransport:
-    """``Transport`` over a dict of FakeServers, with scheduled changes and a query log."""
+    """``Transport`` over a dict of FakeServers, with scheduled changes and a query log.
+
+    With ``timeouts_take_time``, a query to a silent or unknown server moves the
+    clock by its ``timeout`` before failing, as a real one waits that long;
+    ``waits`` logs (clock time when sent, timeout) of every query.
+    """
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
         self.doh: t.Any = None
         self.servers: dict[str, FakeServer] = {}
         self.log: list[tuple[str, str, str, bool]] = []
+        self.timeouts_take_time = False
+        self.waits: list[tuple[float, float]] = []
         self.rcodes: list[tuple[str, str, str]] = []
         self._events: list[tuple[float, t.Callable[[], None]]] = []
         self._lock = threading.Lock()
@@ -151,12 +158,17 @@ class FakeTransport:
             self._apply_due_events()
             question = request.question[0]
             self.log.append((server, question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype), recursion))
+            self.waits.append((self.clock.monotonic(), timeout))
         if server.startswith("https://") and self.doh is not None:
             # As Transport does: DoH URLs go to the DoH client, here over FakeHttp.
             return self.doh.exchange(request, server, timeout)
         with self._lock:
             target = self.servers.get(server)
-            if target is None or target.silent:
+            silent = target is None or target.silent
+        if silent and self.timeouts_take_time:
+            self.clock.advance(timeout)
+        with self._lock:
+            if silent:
                 raise DnsQueryError(f"DNS query to {server} failed (timeout)", server=server, reason="timeout")
             # Through wire format, as a real answer would come.
             response = dns.message.from_wire(target.respond(request).to_wire(max_size=65535))

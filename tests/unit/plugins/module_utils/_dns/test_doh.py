@@ -270,6 +270,18 @@ def test_a_silent_server_times_out_within_the_timeout(cert: tuple[str, str], res
     assert raised.value.details["reason"] == "timeout" and time.monotonic() - started < 2.0
 
 
+def test_a_slow_handshake_then_silence_still_ends_within_the_timeout(cert: tuple[str, str], resolver: FakeServer) -> None:
+    """The time-out bounds the whole exchange, not each of its steps: connecting plus waiting stay within it."""
+    server = H2DohServer(cert, resolver, mode="silent", handshake_delay=0.7)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DnsQueryError) as raised:
+            DohClient(verify=cert[0]).exchange(query(), server.url, timeout=1.0)
+    finally:
+        server.close()
+    assert raised.value.details["reason"] == "timeout" and time.monotonic() - started < 1.3
+
+
 def test_an_untrusted_certificate_is_refused(h2_server: H2DohServer) -> None:
     with pytest.raises(DnsQueryError, match="CERTIFICATE_VERIFY_FAILED") as raised:
         DohClient().exchange(query(), h2_server.url, timeout=2.0)

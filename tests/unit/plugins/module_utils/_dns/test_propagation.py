@@ -302,3 +302,60 @@ def test_a_broken_record_does_not_stop_the_wait_for_the_others(resolver: Resolve
     assert records[NAME]["done"] is True
     assert records[other]["done"] is False
     assert clock.monotonic() - 1000.0 < 10.0  # stopped once every record was settled, not at the deadline
+
+
+# The worst day: servers that never answer. The whole call, discovery included, ends by ``timeout``.
+
+def slow_world(world: World, clock: FakeClock, query_timeout: float = 5.0) -> Resolver:
+    """A resolver whose queries to silent servers take their whole time-out on the clock."""
+    world.transport.timeouts_take_time = True
+    return Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=query_timeout)
+
+
+def assert_within(world: World, clock: FakeClock, start: float, timeout: float) -> None:
+    assert clock.monotonic() - start <= timeout
+    # No query was sent at or after the deadline, nor allowed to wait past it.
+    assert all(sent + wait <= start + timeout for sent, wait in world.transport.waits)
+
+
+def test_discovery_against_silent_nameservers_ends_at_the_timeout(world: World, clock: FakeClock) -> None:
+    for address in ADDRESSES:
+        world.server(address).silent = True
+    start = clock.monotonic()
+    with pytest.raises(PropagationTimeout, match="discovery") as raised:
+        waiter(slow_world(world, clock), clock, timeout=10.0).wait([spec()])
+    assert_within(world, clock, start, 10.0)
+    assert "10.0.1.1 (ns1.example.test)" in raised.value.msg and "10.0.1.2 (ns2.example.test)" in raised.value.msg
+    assert "after 10s" in raised.value.msg
+
+
+def test_a_silent_bootstrap_resolver_ends_discovery_at_the_timeout(world: World, clock: FakeClock) -> None:
+    world.recursor.silent = True
+    start = clock.monotonic()
+    with pytest.raises(PropagationTimeout, match=f"no bootstrap resolver answered .*{World.RESOLVER}"):
+        waiter(slow_world(world, clock), clock, timeout=10.0).wait([spec()])
+    assert_within(world, clock, start, 10.0)
+
+
+def test_polls_of_a_silent_nameserver_end_at_the_timeout(world: World, clock: FakeClock) -> None:
+    world.server("10.0.1.1").silent = True
+    start = clock.monotonic()
+    with pytest.raises(PropagationTimeout, match=r"10\.0\.1\.1: TIMEOUT") as raised:
+        waiter(slow_world(world, clock), clock, timeout=10.0, nameservers=["10.0.1.1"], follow_cnames=False).wait([spec()])
+    assert_within(world, clock, start, 10.0)
+    assert "(timeout)" in raised.value.details["lagging"][0]["hint"]  # the last real answer, not the deadline
+
+
+def test_a_query_waits_the_full_query_timeout_while_time_is_left(world: World, clock: FakeClock) -> None:
+    world.txt("example.test", NAME, "token")
+    waiter(slow_world(world, clock, query_timeout=5.0), clock, timeout=300.0).wait([spec()])
+    assert {wait for _sent, wait in world.transport.waits} == {5.0}
+
+
+def test_check_mode_discovery_ends_at_the_timeout_too(world: World, clock: FakeClock) -> None:
+    for address in ADDRESSES:
+        world.server(address).silent = True
+    start = clock.monotonic()
+    preview = waiter(slow_world(world, clock), clock, timeout=10.0).preview([spec()])
+    assert "10.0.1.1 (ns1.example.test)" in preview[0]["error"]
+    assert_within(world, clock, start, 10.0)

@@ -11,6 +11,7 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 import typing as t
 
 import dns.flags
@@ -95,3 +96,35 @@ def test_silent_server_raises_dns_query_error_with_details() -> None:
     assert raised.value.details["reason"] == "timeout"
     assert raised.value.details["qname"] == "quiet.example.test"
     assert raised.value.details["server"] == "127.0.0.1"
+
+
+class _SlowTruncatingUdp(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        time.sleep(0.6)
+        _Udp.handle(self)
+
+
+class _SilentTcp(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        time.sleep(2.0)
+
+
+def test_the_tcp_retry_gets_only_what_is_left_of_the_timeout() -> None:
+    """A slow truncated UDP answer, then a TCP server that never answers: one query_timeout in all, not two."""
+    seen: list[dns.message.Message] = []
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SilentTcp)
+    udp = socketserver.ThreadingUDPServer(("127.0.0.1", tcp.server_address[1]), _SlowTruncatingUdp)
+    for srv in (tcp, udp):
+        srv.seen = seen
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(DnsQueryError) as raised:
+            Transport().query("big.example.test", "TXT", "127.0.0.1", port=tcp.server_address[1], timeout=1.0)
+    finally:
+        for srv in (tcp, udp):
+            srv.shutdown()
+            srv.server_close()
+    assert raised.value.details["reason"] == "timeout" and len(seen) == 1
+    assert time.monotonic() - started < 1.3

@@ -9,6 +9,7 @@ import pathlib
 
 import pytest
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import DnsQueryError
 from ansible_collections.portable.dns01.plugins.module_utils._dns.resolver import (
     Nameserver,
@@ -149,3 +150,17 @@ def test_recursive_txt_follows_cnames(resolver: Resolver, world: World) -> None:
     world.recursor.add("_acme-challenge.example.test", "CNAME", "x.auth.acme-dns.test.")
     world.recursor.txt("x.auth.acme-dns.test", "token")
     assert resolver.recursive_txt("_acme-challenge.example.test", World.RESOLVER) == ("NOERROR", ["token"])
+
+
+def test_with_a_deadline_no_query_waits_past_it_nor_is_sent_after_it(world: World, clock: FakeClock) -> None:
+    world.transport.timeouts_take_time = True
+    world.recursor.silent = True
+    resolver = Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=5.0)
+    resolver.deadline = Deadline(clock, 7.0)
+    with pytest.raises(DnsQueryError, match=r"no bootstrap resolver answered example.test NS: 10.0.0.53 timeout; 10.0.0.53 timeout"):
+        resolver.find_zone("_acme-challenge.example.test")
+    assert [wait for _sent, wait in world.transport.waits] == [5.0, pytest.approx(1.8)]
+    assert clock.monotonic() == pytest.approx(1007.0)
+    with pytest.raises(DnsQueryError, match="not asked 10.0.1.1 for example.test TXT: the call.s timeout passed"):
+        resolver.authoritative_txt("example.test", "10.0.1.1")
+    assert len(world.transport.waits) == 2

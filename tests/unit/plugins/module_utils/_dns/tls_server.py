@@ -18,6 +18,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 import typing as t
 import urllib.parse
 
@@ -73,12 +74,14 @@ class H2DohServer:
     """A DoH server speaking only HTTP/2; ``mode`` is "answer", "silent" or "goaway" (answer, then GOAWAY at once).
 
     ``seen`` holds each request's headers and body; ``connections`` counts the TLS connections accepted.
+    ``handshake_delay`` seconds pass before the TLS handshake is answered, as on a loaded server.
     """
 
-    def __init__(self, cert: tuple[str, str], resolver: FakeServer, mode: str = "answer") -> None:
+    def __init__(self, cert: tuple[str, str], resolver: FakeServer, mode: str = "answer", handshake_delay: float = 0.0) -> None:
         self.context = server_context(cert, ["h2"])
         self.resolver = resolver
         self.mode = mode
+        self.handshake_delay = handshake_delay
         self.seen: list[tuple[dict[str, str], bytes]] = []
         self.connections = 0
         self._lock = threading.Lock()
@@ -98,6 +101,7 @@ class H2DohServer:
             threading.Thread(target=self._connection, args=(raw,), daemon=True).start()
 
     def _connection(self, raw: socket.socket) -> None:
+        time.sleep(self.handshake_delay)
         try:
             with self.context.wrap_socket(raw, server_side=True) as tls:
                 self._handle(tls)

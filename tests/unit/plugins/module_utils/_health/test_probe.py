@@ -125,6 +125,24 @@ def test_a_server_that_never_serves_the_canary_fails_visible(prober, ctx, world)
     assert result["steps"][3]["ok"] and result["left_behind"] is None
 
 
+def test_a_server_that_falls_silent_cannot_stretch_the_gone_step_past_propagation_timeout(ctx, world, clock):
+    world.transport.timeouts_take_time = True
+    resolver = Resolver(world.transport, bootstrap=[World.RESOLVER], clock=clock, query_timeout=5.0)
+    prober = Prober(ctx, resolver, Settings(api_timeout=30.0, propagation_timeout=7.0), clock, token=lambda: CANARY)
+    provider = DnsProvider("primary", ctx, world, "example.test")
+    remove = provider.remove
+
+    def remove_then_fall_silent(name, values):
+        remove(name, values)
+        world.server("10.0.1.2").silent = True
+
+    provider.remove = remove_then_fall_silent
+    result = prober.provider(provider)
+    gone = result["steps"][3]
+    assert gone["step"] == "gone" and gone["error_class"] == "PropagationTimeout" and "10.0.1.2" in gone["message"]
+    assert gone["elapsed_ms"] <= 7000
+
+
 def test_a_canary_that_stays_is_reported_left_behind(prober, ctx, world):
     provider = DnsProvider("primary", ctx, world, "example.test", failures=[])
     provider.remove = lambda name, values: None  # the API says yes and does nothing

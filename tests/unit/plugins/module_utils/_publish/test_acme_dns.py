@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import socketserver
+import threading
+import time
 import typing as t
 
 import pytest
 import requests
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Deadline
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     InputError,
     ProviderAuthError,
@@ -266,3 +269,35 @@ def test_remove_is_a_no_op(clock):
     acme, adapter = provider_and_adapter(clock, [])
     acme.remove(NAME, {VALUE_A})
     assert adapter.requests == [] and acme.can_remove is False
+
+
+class _Trickle(socketserver.BaseRequestHandler):
+    """An API that answers one header byte at a time: no single read waits long, the answer never ends in time."""
+
+    def handle(self) -> None:
+        self.request.recv(65536)
+        self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+        for _byte in range(15):
+            time.sleep(0.2)
+            try:
+                self.request.sendall(b"X")
+            except OSError:
+                return
+
+
+def test_an_api_answering_byte_by_byte_is_cut_at_the_overall_timeout():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    clock = Clock()
+    ctx = Context(clock, Deadline(clock, 1.0), connect_timeout=1.0, read_timeout=1.0)
+    options = {"api_url": f"http://127.0.0.1:{server.server_address[1]}/", "username": "user-1", "password": PASSWORD,
+               "subdomain": "sub-1"}
+    started = time.monotonic()
+    try:
+        with pytest.raises(ProviderTimeout):
+            AcmeDnsProvider("acmedns", ctx, options).check_health()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert time.monotonic() - started < 1.5
