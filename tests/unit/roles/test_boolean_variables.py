@@ -1,7 +1,7 @@
 # Copyright (c) portable.dns01 contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A switch given as a string means what it says.
+"""Variables as a survey or -e give them: a switch given as a string means what it says.
 
 An AWX survey sends its answers as strings ("false", "true"), and so does
 `-e name=value` on the command line. Jinja takes every non-empty string for
@@ -27,6 +27,13 @@ STAGING = "http://127.0.0.1:9/staging/directory"
 
 def renew(tmp_path: pathlib.Path, extra_vars: dict) -> dict:
     """Run renew.yml on localhost against a CA that does not answer; the report it wrote."""
+    result = run_renew(tmp_path, extra_vars)
+    assert result.returncode != 0, result.stdout
+    return json.loads((tmp_path / "report.json").read_text())
+
+
+def run_renew(tmp_path: pathlib.Path, extra_vars: dict) -> subprocess.CompletedProcess:
+    """renew.yml on localhost, one certificate, a CA and a provider that do not answer."""
     inventory = tmp_path / "inventory"
     (inventory / "host_vars").mkdir(parents=True)
     (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
@@ -46,9 +53,7 @@ def renew(tmp_path: pathlib.Path, extra_vars: dict) -> dict:
     command = [sys.executable, "-m", "ansible.cli.playbook", "-i", str(inventory), str(ROOT / "playbooks" / "renew.yml"),
                "-e", json.dumps(extra_vars)]
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
-    assert result.returncode != 0, result.stdout
-    return json.loads((tmp_path / "report.json").read_text())
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
 
 
 @pytest.mark.parametrize("answer, directory", [("false", REAL), ("true", STAGING)])
@@ -62,6 +67,15 @@ def test_a_survey_answer_picks_the_ca_it_names(tmp_path, answer, directory):
     other = STAGING if directory == REAL else REAL
     assert other not in json.dumps(report)
 
+
+
+def test_a_variable_of_the_wrong_type_stops_the_run_before_anything_with_no_report(tmp_path):
+    """The runbook's one exception to "every run ends with its report": the role's argument check comes first."""
+    result = run_renew(tmp_path, {"dns01_renewal_ttl": "sixty"})
+    assert result.returncode == 2
+    assert "Validating arguments against arg spec 'main'" in result.stdout
+    assert "argument 'dns01_renewal_ttl' is of type str and we were unable to convert to int" in result.stdout
+    assert not (tmp_path / "report.json").exists() and not (tmp_path / "locks").exists()
 
 CONDITIONS = ("when", "that", "failed_when", "changed_when", "until")
 TEMPLATE = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
