@@ -68,7 +68,6 @@ def test_a_survey_answer_picks_the_ca_it_names(tmp_path, answer, directory):
     assert other not in json.dumps(report)
 
 
-
 def test_a_variable_of_the_wrong_type_stops_the_run_before_anything_with_no_report(tmp_path):
     """The runbook's one exception to "every run ends with its report": the role's argument check comes first."""
     result = run_renew(tmp_path, {"dns01_renewal_ttl": "sixty"})
@@ -76,6 +75,7 @@ def test_a_variable_of_the_wrong_type_stops_the_run_before_anything_with_no_repo
     assert "Validating arguments against arg spec 'main'" in result.stdout
     assert "argument 'dns01_renewal_ttl' is of type str and we were unable to convert to int" in result.stdout
     assert not (tmp_path / "report.json").exists() and not (tmp_path / "locks").exists()
+
 
 CONDITIONS = ("when", "that", "failed_when", "changed_when", "until")
 TEMPLATE = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
