@@ -421,6 +421,18 @@ def test_report_on_failure(renewal, fault):
     assert "alone" in result.output and "500" in result.output
 
 
+def test_check_mode_says_what_would_renew_and_changes_nothing(renewal):
+    """The runbook's status `would renew`: --check orders nothing, publishes nothing, writes no certificate."""
+    renewal.certificate("cert", ["primary"])
+    before = renewal.files()
+    result = renewal.run("renew.yml", None, "--check")
+    assert result.rc == 0, result
+    assert "cert: would renew - 2.0 days left, renewing at 30" in result.output, result
+    # Check mode writes nothing: no certificate, no TXT value, no report file.
+    assert renewal.files() == before and renewal.txt_left() == {}
+    assert not result.report_path.exists()
+
+
 # --- failover and multi-publish through every fault of the primary -------------------------------
 
 @pytest.mark.parametrize("strategy", ["failover", "all"])
