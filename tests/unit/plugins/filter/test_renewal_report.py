@@ -112,6 +112,16 @@ def test_a_preflight_refusal_fails_every_certificate_before_any_order():
     assert report["timings"]["preflight"] == 0.4
 
 
+def test_another_task_that_stopped_the_run_is_named_with_phase_run():
+    """The runbook: `run` (another task stopped the run; the report's `error.task` names it)."""
+    error = {"task": "Publish the challenge values through each provider chain", "msg": "template error in loop"}
+    report = renewal_report({"plan": {"duration": 0.1}, "lock": {"owner": "x"}, "error": error}, CERTS)
+    assert report["status"] == "failed"
+    assert report["error"] == {"phase": "run", "task": error["task"], "msg": "template error in loop"}
+    assert report["lines"][0] == "run stopped in run: template error in loop"
+    assert {(entry["status"], entry["phase"]) for entry in report["certificates"]} == {("failed", "run")}
+
+
 def test_nothing_to_renew():
     report = renewal_report({"plan": {"certificates": []}}, [])
     assert report["status"] == "ok" and report["lines"] == ["no certificate to renew"]
