@@ -55,7 +55,7 @@ options:
     description: Days left at which an alert is raised, each once.
     type: list
     elements: int
-    default: [30, 14, 7, 2]
+    default: [21, 14, 7, 2]
   critical_days:
     description: At or below this many days left a certificate is critical.
     type: int

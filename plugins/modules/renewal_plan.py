@@ -41,7 +41,8 @@ options:
   certificates:
     description:
       - The certificate definitions of the renewal role, each an M(portable.dns01.acme_order) certificate
-        plus C(providers), provider names of O(providers) in fallback order.
+        plus C(providers), provider names of O(providers) in fallback order, and optional C(hooks); C(endpoints)
+        (the expiry role's) is ignored, any other key is a problem.
     type: raw
     required: true
   providers:

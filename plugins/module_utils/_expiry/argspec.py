@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing as t
 
-DEFAULT_THRESHOLDS = [30, 14, 7, 2]
+DEFAULT_THRESHOLDS = [21, 14, 7, 2]
 
 
 def expiry_spec() -> dict[str, t.Any]:

@@ -28,7 +28,9 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import TYPES, provider_spec
 from ansible_collections.portable.dns01.plugins.module_utils._renewal.certificates import PATH_KEYS, label, redirect
 
-ROLE_ONLY_KEYS = ("providers", "hooks")
+# Keys of a certificate definition that are not acme_order's: the renewal role's own, and the expiry
+# role's `endpoints` (both roles read dns01_renewal_certificates).
+ROLE_ONLY_KEYS = ("providers", "hooks", "endpoints")
 CERT_KEYS = set(certificate_options()) | set(ROLE_ONLY_KEYS)
 ACCOUNT_KEY_ENV = "DNS01_ACME_ACCOUNT_KEY_CONTENT"
 POSITIVE = ("ttl", "publish_timeout", "propagation_timeout", "validation_timeout", "publish_connect_timeout",

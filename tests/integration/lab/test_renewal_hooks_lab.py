@@ -77,8 +77,10 @@ def test_a_failed_hook_keeps_the_certificate_and_the_other_hooks_and_fails_the_r
     assert [(hook["certificate"], hook["msg"]) for hook in failed] == [("broken", "exit code 3: deploy refused")]
     assert "hook failed: broken: command /bin/sh -c echo deploy refused >&2; exit 3: exit code 3" in result.output
     # AWX sees it too.
-    hooks = custom_stats(result.output)["dns01_renewal_stats"]["localhost"]["hooks"]
-    assert [(hook["certificate"], hook["status"]) for hook in hooks] == [("broken", "failed"), ("broken", "ok"), ("other", "ok")]
+    stats = custom_stats(result.output)["dns01_renewal_stats"]["localhost"]
+    assert [(hook["certificate"], hook["status"]) for hook in stats["hooks"]] == [("broken", "failed"), ("broken", "ok"), ("other", "ok")]
+    # The run failed: the workflow's failure node must see a failed status to alert (notify_failure.yml skips "ok").
+    assert stats["status"] == "failed" and stats["failed"] == []
 
 
 def test_hooks_are_checked_before_any_order(renewal):

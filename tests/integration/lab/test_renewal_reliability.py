@@ -421,6 +421,31 @@ def test_report_on_failure(renewal, fault):
     assert "alone" in result.output and "500" in result.output
 
 
+def test_check_mode_says_what_would_renew_and_changes_nothing(renewal):
+    """The runbook's status `would renew`: --check orders nothing, publishes nothing, writes no certificate."""
+    renewal.certificate("cert", ["primary"])
+    before = renewal.files()
+    result = renewal.run("renew.yml", None, "--check")
+    assert result.rc == 0, result
+    assert "cert: would renew - 2.0 days left, renewing at 30" in result.output, result
+    # Check mode writes nothing: no certificate, no TXT value, no report file.
+    assert renewal.files() == before and renewal.txt_left() == {}
+    assert not result.report_path.exists()
+
+
+def test_a_dry_run_proves_the_path_and_leaves_the_certificates_in_place(renewal):
+    """The user guide: -e dns01_renewal_dry_run=true (a string, as -e gives it) orders into a temporary directory."""
+    renewal.certificate("cert", ["primary"])
+    before = renewal.files()
+    result = renewal.run("renew.yml", None, "-e", "dns01_renewal_dry_run=true")
+    assert result.rc == 0, result
+    entry = result.certificate("cert")
+    assert entry["status"] == "renewed" and entry["not_after"], entry
+    # Issued into the temporary directory, which is gone at the end; the files in place are byte-identical.
+    assert not entry["cert_path"].startswith(str(renewal.tmp / "certs")) and not pathlib.Path(entry["cert_path"]).exists()
+    assert renewal.files() == before and renewal.txt_left() == {}
+
+
 # --- failover and multi-publish through every fault of the primary -------------------------------
 
 @pytest.mark.parametrize("strategy", ["failover", "all"])

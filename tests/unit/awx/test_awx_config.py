@@ -139,6 +139,30 @@ def test_survey_is_valid_and_sets_declared_variables(name, survey, allowed):
         assert question["variable"] in allowed, f"{name}: {question['variable']} is declared nowhere"
 
 
+def test_no_survey_overrides_its_own_template_s_extra_variables():
+    """AWX ranks a survey answer above the template's extra variables: a survey must not ask for what the template fixes.
+
+    The dry-run template sets dns01_renewal_dry_run: true; a "Dry run" question answered "false" (its default) would
+    turn it into a real renewal.
+    """
+    data = templates()
+    for template in data["dns01_awx_job_templates"]:
+        if "survey" in template:
+            asked = {question["variable"] for question in data[template["survey"].strip("{} ")]["spec"]}
+            assert asked.isdisjoint(template["extra_vars"]), template["name"]
+
+
+def test_every_template_runs_at_verbosity_0_and_never_beside_itself():
+    """docs/awx.md: verbosity 0 keeps output short; one run at a time per template (the lock guards other controllers)."""
+    tasks = {next(key for key in task if key.startswith("awx.awx.")): task for task in load(AWX / "configure.yml")[0]["tasks"]
+             if any(key.startswith("awx.awx.") for key in task)}
+    job, workflow = tasks["awx.awx.job_template"], tasks["awx.awx.workflow_job_template"]
+    assert job["loop"] == "{{ dns01_awx_job_templates }}" and "loop" not in workflow
+    assert job["awx.awx.job_template"]["verbosity"] == 0
+    assert job["awx.awx.job_template"]["allow_simultaneous"] is False
+    assert workflow["awx.awx.workflow_job_template"]["allow_simultaneous"] is False
+
+
 def test_job_templates_run_playbooks_that_exist_with_declared_variables():
     declared = role_variables()
     for template in templates()["dns01_awx_job_templates"]:

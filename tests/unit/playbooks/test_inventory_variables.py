@@ -78,3 +78,12 @@ def test_drill_survey_answer_wins_over_the_inventory(tmp_path):
                       extra_vars={"dns01_drill_providers": "c"})
     assert "TASK [Start scenario: c down]" in from_survey.stdout, from_survey.stdout
     assert "a + b down" not in from_survey.stdout
+
+
+def test_drill_switch_given_as_a_string_means_what_it_says(tmp_path):
+    reports = tmp_path / "reports"
+    # -e dns01_drill_baseline=false passes the string "false".
+    result = run(tmp_path, "failover_drill.yml", {"dns01_renewal_certificates": [], "dns01_renewal_providers": []},
+                 group_vars={"dns01_drill_report_dir": str(reports)}, extra_vars={"dns01_drill_baseline": "false"})
+    assert result.returncode != 0
+    assert json.loads((reports / "failover-drill.json").read_text())["scenarios"] == []

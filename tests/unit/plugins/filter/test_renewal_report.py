@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 import copy
+import pathlib
+import re
 
 from ansible_collections.portable.dns01.plugins.filter.renewal_published import renewal_published
 from ansible_collections.portable.dns01.plugins.filter.renewal_ready import renewal_ready
 from ansible_collections.portable.dns01.plugins.filter.renewal_report import renewal_report
+from ansible_collections.portable.dns01.plugins.module_utils._publish.chain import Attempt
 
 CERTS = [
     {"id": "web", "names": ["example.test", "*.example.test"], "providers": ["primary", "fallback"], "cert_path": "/etc/ssl/web.crt"},
@@ -112,6 +115,16 @@ def test_a_preflight_refusal_fails_every_certificate_before_any_order():
     assert report["timings"]["preflight"] == 0.4
 
 
+def test_another_task_that_stopped_the_run_is_named_with_phase_run():
+    """The runbook: `run` (another task stopped the run; the report's `error.task` names it)."""
+    error = {"task": "Publish the challenge values through each provider chain", "msg": "template error in loop"}
+    report = renewal_report({"plan": {"duration": 0.1}, "lock": {"owner": "x"}, "error": error}, CERTS)
+    assert report["status"] == "failed"
+    assert report["error"] == {"phase": "run", "task": error["task"], "msg": "template error in loop"}
+    assert report["lines"][0] == "run stopped in run: template error in loop"
+    assert {(entry["status"], entry["phase"]) for entry in report["certificates"]} == {("failed", "run")}
+
+
 def test_nothing_to_renew():
     report = renewal_report({"plan": {"certificates": []}}, [])
     assert report["status"] == "ok" and report["lines"] == ["no certificate to renew"]
@@ -177,3 +190,26 @@ def test_finding_the_ready_orders_walks_the_run_once():
     ready = renewal_ready(certs, run["created"], run["published"], run["propagated"])
     assert len(ready) == 50
     assert [results.walks <= 3 for results in walked] == [True] * 4, [results.walks for results in walked]
+
+
+def keys(value) -> set[str]:
+    """Every key of every dictionary in ``value``."""
+    if isinstance(value, dict):
+        return set(value) | set().union(*(keys(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys(item) for item in value)) if value else set()
+    return set()
+
+
+def test_every_field_the_runbook_names_is_in_the_report():
+    runbook = (pathlib.Path(__file__).resolve().parents[4] / "docs" / "runbook.md").read_text(encoding="utf-8")
+    paragraph = runbook.split("for AWX and for\npeople", 1)[1].split("In a playbook it is the fact", 1)[0]
+    named = set(re.findall(r"`([a-z_]+)`", paragraph))
+    run = copy.deepcopy(RUN)
+    attempt = Attempt("primary", "failed", 1200, "ProviderError", "HTTP 500", 500).as_dict()
+    run["published"]["results"][0]["records"][0]["attempts"] = [attempt]
+    for step in ("preflight", "swept", "cleaned"):
+        run[step] = {"duration": 0.1}
+    stopped = renewal_report({"plan": {"duration": 0.1}, "error": {"task": "t", "msg": "m"}}, CERTS)
+    found = keys(renewal_report(run, CERTS)) | keys(stopped)
+    assert len(named) > 25 and named - found == set()

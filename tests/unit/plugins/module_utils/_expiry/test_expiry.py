@@ -143,6 +143,9 @@ def test_a_stale_served_certificate_is_caught(tmp_path, fake_clock):
     assert kinds == ["expiry", f"served@{address}:{port}"]
     served = next(e for e in result["events"] if e["kind"].startswith("served"))
     assert "reload the service" in served["summary"] and served["severity"] == "error"
+    # The runbook's cue: the stale served certificate crossed the threshold, not the file.
+    expiry = next(e for e in result["events"] if e["kind"] == "expiry")
+    assert expiry["summary"] == f"www on web1: certificate expires in 5.0 days (served at {address}:{port}) - 7-day threshold"
 
 
 def test_the_served_certificate_matching_the_file_raises_nothing(tmp_path, fake_clock):

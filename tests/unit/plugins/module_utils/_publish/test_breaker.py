@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
@@ -134,6 +136,24 @@ def test_default_state_file_is_per_project(monkeypatch, tmp_path):
     one, two = default_state_file("/srv/inventory-a"), default_state_file("/srv/inventory-b")
     assert one != two and one == default_state_file("/srv/inventory-a")
     assert os.path.dirname(one) == os.path.join(str(tmp_path), "portable.dns01", "breaker")
+
+
+def test_the_default_state_file_is_that_of_the_directory_ansible_playbook_was_started_in(tmp_path, monkeypatch):
+    """The runbook's path: <XDG_CACHE_HOME or ~/.cache>/portable.dns01/breaker/<hash of where ansible-playbook ran>.json."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    project = tmp_path / "project"
+    project.mkdir()
+    script = tmp_path / "ansible-playbook"
+    # A stand-in controller: it starts the module process in another directory, as Ansible's workers may.
+    script.write_text("import subprocess, sys\n"
+                      "print(subprocess.run([sys.executable, '-c', sys.argv[1]], capture_output=True, text=True, cwd='/').stdout)\n")
+    probe = ("from ansible_collections.portable.dns01.plugins.module_utils._publish.action import _project_directory; "
+             "from ansible_collections.portable.dns01.plugins.module_utils._publish.breaker import default_state_file; "
+             "print(default_state_file(_project_directory()))")
+    found = subprocess.run([sys.executable, str(script), probe], cwd=project, capture_output=True, text=True, check=True,
+                           env=os.environ).stdout.strip()
+    assert found == default_state_file(str(project)) != default_state_file("/")
+    assert os.path.dirname(found) == str(tmp_path / "cache" / "portable.dns01" / "breaker")
 
 
 def _publish(clock, state_file, endpoint, store, check_mode=False) -> dict[str, t.Any]:

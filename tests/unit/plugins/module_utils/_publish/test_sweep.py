@@ -171,6 +171,23 @@ def test_sweep_keeps_its_own_entries_and_reports_missing_or_failed_providers(clo
     assert store[NAME] == {"a", "b", "mine"}
 
 
+@pytest.mark.parametrize("outcome, options, store_after", [
+    # Someone removed the values already: nothing to do, the entries go.
+    ("absent", {}, set()),
+    # acme-dns has no delete call: later updates replace the values, the entries go.
+    ("not_removable", {"can_remove": False}, {"a", "b"}),
+])
+def test_sweep_drops_entries_that_are_gone_or_cannot_be_removed(clock, locks, outcome, options, store_after):
+    store: dict[str, set[str]] = {}
+    killed_run(clock, locks, store)
+    if outcome == "absent":
+        store[NAME] = set()
+    locks.try_acquire("renewal", "next", 60)
+    result = run(clock, params(locks, "next", [fake("primary", store, **options)], state="swept"))
+    assert [item["outcome"] for item in result["swept"]] == [outcome]
+    assert journal(locks) == [] and store[NAME] == store_after
+
+
 def test_sweep_in_check_mode_reports_and_removes_nothing(clock, locks):
     store: dict[str, set[str]] = {}
     killed_run(clock, locks, store)

@@ -52,6 +52,14 @@ def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
     assert not (tmp_path / "account").exists()
 
 
+def test_the_expiry_role_s_endpoints_are_left_to_it(tmp_path):
+    """roles/expiry/README.md: `endpoints` on a certificate of dns01_renewal_certificates is ignored by the renewal."""
+    opts = options(tmp_path)
+    opts["certificates"][0]["endpoints"] = ["www.example.test:443", {"host": "10.0.0.5", "port": 8443}]
+    assert check(opts).problems == []
+    assert "endpoints" not in settle(opts, check_mode=True)["certificates"][0]
+
+
 def test_tsig_secret_from_the_environment_counts(tmp_path, monkeypatch):
     monkeypatch.setenv("DNS01_TSIG_SECRET", "from-env")
     opts = options(tmp_path)
