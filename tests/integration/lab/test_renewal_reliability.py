@@ -487,6 +487,8 @@ def kill_group(process: subprocess.Popen) -> None:
 
 # (task whose start is awaited, seconds to let it run, extra settings)
 KILL_POINTS = {
+    # renewal_plan took the lock and returned: the banner of the next task is printed.
+    "after locking": ("Sweep the values dead runs left behind", 0.0, {}),
     "after ordering": ("Publish the challenge values", 0.0, {}),
     "after publishing": ("Wait until every authoritative nameserver", 0.0, {}),
     # A resolver that never answers keeps the wait going.
@@ -503,8 +505,12 @@ def leftovers(directory: pathlib.Path) -> list[str]:
                   and not path.name.endswith(".bak"))
 
 
-@pytest.mark.parametrize("strategy", ["failover", "all"])
-@pytest.mark.parametrize("point", sorted(KILL_POINTS))
+# Where the run holds no challenge value yet, the strategy makes no difference: one run is enough.
+SIGKILL_CASES = [(point, strategy) for point in sorted(KILL_POINTS) for strategy in ("failover", "all")
+                 if point != "after locking" or strategy == "failover"]
+
+
+@pytest.mark.parametrize(("point", "strategy"), SIGKILL_CASES)
 def test_sigkill(renewal, point, strategy):
     renewal.certificate("crash", ["update", "primary"])
     renewal.settings["dns01_renewal_strategy"] = strategy
@@ -553,4 +559,98 @@ def test_two_runs_at_once(renewal, lab, backend):
     assert entry["status"] == "failed" and entry["phase"] == "lock" and entry["decision"] is None
     assert "held by another run" in entry["error"]
     assert "Create or resume the ACME orders" not in second.output
+    assert renewal.txt_left() == {}
+
+
+# --- crashes inside the install: the run killed between two steps of writing the files -------------
+
+# The install writes every file to a temporary file, backs up the old ones, records its intent
+# (.cert.pem.install.json), renames the new files over the old ones (certificate, then key) and drops
+# the intent. Under strace every rename waits RENAME_DELAY first, so the test sees each step and kills
+# the playbook's group well before the next one; the last point has strace kill the module itself on
+# entering the unlink of the intent.
+RENAMES = "rename,renameat,renameat2"
+RENAME_DELAY = 0.4
+INTENT = ".cert.pem.install.json"
+DELAY_RENAMES = ["-e", f"trace={RENAMES}", "-e", f"inject={RENAMES}:delay_enter={int(RENAME_DELAY * 1e6)}"]
+
+
+def _intent_recorded(directory: pathlib.Path, before: dict[str, bytes], trace: pathlib.Path) -> bool:
+    return (directory / INTENT).exists()
+
+
+def _certificate_replaced(directory: pathlib.Path, before: dict[str, bytes], trace: pathlib.Path) -> bool:
+    return (directory / "cert.pem").read_bytes() != before["crash/cert.pem"]
+
+
+def _module_killed(directory: pathlib.Path, before: dict[str, bytes], trace: pathlib.Path) -> bool:
+    return trace.exists() and "killed by SIGKILL" in trace.read_text()
+
+
+# (strace options, when to kill the playbook's group)
+INSTALL_KILL_POINTS: dict[str, tuple[t.Callable[[pathlib.Path], list[str]], t.Callable[..., bool]]] = {
+    "before the certificate is written": (lambda directory: DELAY_RENAMES, _intent_recorded),
+    "after the certificate, before the key": (lambda directory: DELAY_RENAMES, _certificate_replaced),
+    "after the pair, before the intent is dropped": (
+        lambda directory: ["-P", str(directory / INTENT), "-e", "trace=unlink,unlinkat",
+                           "-e", "inject=unlink,unlinkat:signal=KILL:when=1"], _module_killed),
+}
+
+
+def start_traced(renewal: Renewal, options: list[str], trace: pathlib.Path) -> subprocess.Popen:
+    strace = ["strace", "-f", "-q", "-o", str(trace), *options]
+    return subprocess.Popen(strace + renewal.command("renew.yml"), cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=os.environ, start_new_session=True)
+
+
+def kill_when(process: subprocess.Popen, ready: t.Callable[[], bool], timeout: float = 120) -> None:
+    """Kill the playbook's group as soon as ``ready()``; it must come before the run ends."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                kill_group(process)
+            pytest.fail(f"the kill point never came:\n{process.stdout.read()[-3000:]}")
+        time.sleep(0.005)
+    kill_group(process)
+
+
+def pair(files: dict[str, bytes], cert_id: str) -> tuple[x509.Certificate, t.Any]:
+    """The certificate and key files of ``cert_id``, both whole (they parse)."""
+    return (x509.load_pem_x509_certificate(files[f"{cert_id}/cert.pem"]),
+            serialization.load_pem_private_key(files[f"{cert_id}/key.pem"], None))
+
+
+def matching(files: dict[str, bytes], cert_id: str) -> bool:
+    cert, key = pair(files, cert_id)
+    return cert.public_key().public_numbers() == key.public_key().public_numbers()
+
+
+@pytest.mark.parametrize("point", list(INSTALL_KILL_POINTS))
+def test_sigkill_while_installing(renewal, point):
+    definition = renewal.certificate("crash", ["update"])
+    directory = pathlib.Path(definition["cert_path"]).parent
+    before = renewal.files()
+    options, ready = INSTALL_KILL_POINTS[point]
+    trace = renewal.tmp / "strace.log"
+    process = start_traced(renewal, options(directory), trace)
+    kill_when(process, lambda: ready(directory, before, trace))
+    after = renewal.files()
+    pair(after, "crash")
+    old = (before["crash/cert.pem"], before["crash/key.pem"])
+    new = (after["crash/cert.pem"], after["crash/key.pem"])
+    if point == "before the certificate is written":
+        assert new == old
+    elif point == "after the certificate, before the key":
+        # The one state where the pair does not match: the intent beside it lets the next run finish it.
+        assert new[0] != old[0] and new[1] == old[1] and not matching(after, "crash")
+    else:
+        assert new[0] != old[0] and new[1] != old[1] and matching(after, "crash")
+    assert (directory / INTENT).exists()
+    result = renewal.run()
+    assert result.rc == 0, result
+    assert result.certificate("crash")["status"] in ("renewed", "not due")
+    final = renewal.files()
+    assert matching(final, "crash") and final["crash/cert.pem"] != old[0]
+    assert not (directory / INTENT).exists() and leftovers(renewal.tmp / "certs") == []
     assert renewal.txt_left() == {}
