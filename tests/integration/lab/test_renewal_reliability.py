@@ -11,6 +11,7 @@ docs/reliability.md lists what each test proves.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -480,8 +481,43 @@ def read_until(process: subprocess.Popen, marker: str, timeout: float = 180) -> 
     pytest.fail(f"the run ended before {marker!r}:\n{''.join(seen)[-3000:]}")
 
 
+def descendants(root: int) -> list[int]:
+    """Every process below ``root``, parents before their children."""
+    children: dict[int, list[int]] = {}
+    for entry in pathlib.Path("/proc").iterdir():
+        try:
+            text = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if text:
+            children.setdefault(int(text[text.rfind(")") + 2:].split()[1]), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(0), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def kill_group(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+    """SIGKILL the playbook and every process below it, as a crash of the controller would.
+
+    ansible's workers start sessions of their own, so killing the playbook's process group would miss
+    them and the modules they run. The tree is stopped first (a killed parent would orphan its children
+    out of reach), then killed from the leaves up.
+    """
+    frozen: list[int] = []
+    while True:
+        new = [pid for pid in [process.pid, *descendants(process.pid)] if pid not in frozen]
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        frozen += new
+    for pid in reversed(frozen):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
 
 
