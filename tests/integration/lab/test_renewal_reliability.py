@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import pathlib
+import secrets
 import signal
 import stat
 import subprocess
@@ -36,6 +37,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from ansible_collections.portable.dns01.tests.integration.lab.test_delegation_providers import delegate, pdns_api
 
 pytestmark = pytest.mark.lab
 
@@ -320,6 +323,42 @@ def test_no_secret_at_any_verbosity(renewal, lab, acme_dns_account, fault):
     assert json.loads((drill_dir / "failover-drill.json").read_text())["scenarios"], drill
     assert renewal.report_path().exists()
     check_secrets(lab, acme_dns_account, *logs)
+
+
+def test_no_secret_at_vvv_with_every_kind_of_credential(renewal, lab, acme_dns_account):
+    """-vvv on a renewal that uses a TSIG key, the PowerDNS API key, an acme-dns password and Route 53 credentials
+    (the Route 53 zone is missing, so its errors are printed too, then RFC 2136 carries on).
+
+    Not ANSIBLE_DEBUG=1: ansible-core's debug output prints every module's arguments unmasked (no_log does
+    not apply to it), whatever the collection does.
+    """
+    aws = {"secret_key": secrets.token_urlsafe(30), "session_token": secrets.token_urlsafe(60)}
+    renewal.settings["dns01_renewal_providers"].append(
+        {"name": "aws", "type": "route53",
+         "route53": {"zone_id": "Z" + uuid.uuid4().hex[:12].upper(), "endpoint_url": lab["LAB_MOTO_URL"],
+                     "region": "us-east-1", "access_key": "AKIA" + uuid.uuid4().hex[:16].upper(), **aws}})
+    renewal.certificate("tsig", ["update"])
+    renewal.certificate("pdns", ["primary"])
+    renewal.certificate("r53", ["aws", "update"])
+    delegated = renewal.certificate("acmedns", ["acmedns"])
+    name = delegated["names"][0]
+    delegate(lab, pdns_api(lab), domain=name, target=acme_dns_account["fulldomain"])
+    try:
+        result = renewal.run("renew.yml", None, "-vvv")
+    finally:
+        delegate(lab, pdns_api(lab), domain=name, state="absent")
+    assert result.rc == 0, result
+    assert {entry["id"]: entry["status"] for entry in result.report["certificates"]} == dict.fromkeys(
+        ("tsig", "pdns", "r53", "acmedns"), "renewed")
+    r53 = result.certificate("r53")
+    assert r53["carried_by"] == ["update"] and r53["providers"][0]["provider"] == "aws", r53
+    assert r53["providers"][0]["outcome"] == "failed", r53
+    extra = renewal.tmp / "aws-secrets.txt"
+    extra.write_text("".join(value + "\n" for value in aws.values()))
+    check_secrets(lab, acme_dns_account, result.log)
+    done = subprocess.run([str(ROOT / "scripts/check-secrets.sh"), "--secrets-file", str(extra), str(result.log)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_delegate_playbook_prints_no_secret(renewal, lab, acme_dns_account):
