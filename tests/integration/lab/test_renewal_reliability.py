@@ -30,7 +30,6 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import pytest
-import redis
 import requests
 import yaml
 from cryptography import x509
@@ -38,6 +37,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
+from ansible_collections.portable.dns01.plugins.module_utils._lock.redis import RedisLocks
 from ansible_collections.portable.dns01.tests.integration.lab.test_delegation_providers import delegate, pdns_api
 
 pytestmark = pytest.mark.lab
@@ -611,14 +613,15 @@ def test_sigkill(renewal, point, strategy):
 
 # --- two runs at once ------------------------------------------------------------------------------
 
-def lock_left(renewal: Renewal, lab: dict, backend: str) -> list[str]:
-    """What the lock of the test's renewals holds: the holder record and journal entries."""
+def lock_left(renewal: Renewal, lab: dict, backend: str) -> list[t.Any]:
+    """The holder and the journal entries the lock of the test's renewals still keeps."""
     name = renewal.settings["dns01_renewal_lock_name"]
     if backend == "redis":
-        client = redis.Redis.from_url(lab["LAB_REDIS_URL"])
-        return [key.decode() for key in client.keys(f"portable.dns01:*{name}*")]
-    directory = pathlib.Path(renewal.settings["dns01_renewal_lock_directory"])
-    return sorted(str(path) for path in directory.rglob("*") if path.is_file() and not path.name.startswith(f".{name}.mutex"))
+        locks: t.Any = RedisLocks(lab["LAB_REDIS_URL"], Clock())
+    else:
+        locks = FileLocks(renewal.settings["dns01_renewal_lock_directory"], Clock())
+    holder = locks.holder(name)
+    return ([holder] if holder else []) + locks.journal(name).entries()
 
 
 @pytest.mark.parametrize(("backend", "wait"), [("file", 0), ("redis", 0), ("file", 120)],
