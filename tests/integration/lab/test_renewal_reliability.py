@@ -18,6 +18,7 @@ import json
 import os
 import pathlib
 import secrets
+import shutil
 import signal
 import stat
 import subprocess
@@ -677,6 +678,8 @@ INSTALL_KILL_POINTS = {
 
 
 def start_traced(renewal: Renewal, trace: pathlib.Path) -> subprocess.Popen:
+    if shutil.which("strace") is None:
+        pytest.fail("strace is missing: run tests/lab/install.sh", pytrace=False)
     strace = ["strace", "-f", "-q", "--seccomp-bpf", "-o", str(trace), "-e", f"trace={RENAMES}",
               "-e", f"inject={RENAMES}:delay_enter={int(RENAME_DELAY * 1e6)}"]
     return subprocess.Popen(strace + renewal.command("renew.yml"), cwd=ROOT, stdout=subprocess.PIPE,
