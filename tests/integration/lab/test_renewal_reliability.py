@@ -40,6 +40,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
+from ansible_collections.portable.dns01.plugins.module_utils._lock.process import Process
 from ansible_collections.portable.dns01.plugins.module_utils._lock.redis import RedisLocks
 from ansible_collections.portable.dns01.tests.integration.lab.test_delegation_providers import delegate, pdns_api
 
@@ -657,6 +658,24 @@ def test_two_runs_at_once(renewal, lab, backend, wait):
     assert leftovers(renewal.tmp / "certs") == []
     assert renewal.txt_left() == {}
     assert lock_left(renewal, lab, backend) == []
+
+
+def test_a_lock_left_by_another_controller_frees_itself_after_its_ttl(renewal, lab):
+    """A controller on another host (an AWX node sharing the Redis lock) died holding the lock: its process
+    cannot be checked from here, so the next run waits for the lock's TTL (within dns01_renewal_lock_wait),
+    then takes it and renews."""
+    renewal.certificate("orphan", ["update"])
+    renewal.settings.update(dns01_renewal_lock_wait=30, dns01_renewal_lock_backend="redis",
+                            dns01_renewal_lock_redis_url=lab["LAB_REDIS_URL"])
+    elsewhere = Process("controller-2.example", 4242, "12345", "another-boot")
+    locks = RedisLocks(lab["LAB_REDIS_URL"], Clock())
+    assert locks.try_acquire(renewal.settings["dns01_renewal_lock_name"], "gone", 5, elsewhere) is None
+    result = renewal.run()
+    assert result.rc == 0, result
+    assert result.certificate("orphan")["status"] == "renewed"
+    # It waited for the TTL: a holder whose process cannot be checked is not taken over at once.
+    assert result.report["timings"]["lock"] > 1.0, result.report["timings"]
+    assert lock_left(renewal, lab, "redis") == []
 
 
 # --- crashes inside the install: the run killed between two steps of writing the files -------------
