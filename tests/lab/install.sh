@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
     pebble pdns-server pdns-backend-sqlite3 bind9 bind9-utils dnsutils unbound
     redis-server iptables sqlite3 iproute2 openssl curl
+    # The renewal crash tests stop a run at an exact step of the install with it.
+    strace
 )
 
 missing_packages() {

@@ -47,9 +47,12 @@ def _stat(pid: int) -> list[str] | None:
 
 
 def start_time(pid: int) -> str | None:
+    """When ``pid`` started; None when there is no such process or it died and only waits to be reaped."""
     fields = _stat(pid)
+    if not fields or len(fields) <= 19 or fields[0] in ("Z", "X"):
+        return None
     # Field 22 of stat(5); the list starts at field 3 (state).
-    return fields[19] if fields and len(fields) > 19 else None
+    return fields[19]
 
 
 def parent(pid: int) -> int:

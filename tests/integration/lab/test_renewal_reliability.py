@@ -11,11 +11,14 @@ docs/reliability.md lists what each test proves.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import os
 import pathlib
+import secrets
+import shutil
 import signal
 import stat
 import subprocess
@@ -34,6 +37,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
+from ansible_collections.portable.dns01.plugins.module_utils._lock.process import Process
+from ansible_collections.portable.dns01.plugins.module_utils._lock.redis import RedisLocks
+from ansible_collections.portable.dns01.tests.integration.lab.test_delegation_providers import delegate, pdns_api
 
 pytestmark = pytest.mark.lab
 
@@ -320,6 +329,42 @@ def test_no_secret_at_any_verbosity(renewal, lab, acme_dns_account, fault):
     check_secrets(lab, acme_dns_account, *logs)
 
 
+def test_no_secret_at_vvv_with_every_kind_of_credential(renewal, lab, acme_dns_account):
+    """-vvv on a renewal that uses a TSIG key, the PowerDNS API key, an acme-dns password and Route 53 credentials
+    (the Route 53 zone is missing, so its errors are printed too, then RFC 2136 carries on).
+
+    Not ANSIBLE_DEBUG=1: ansible-core's debug output prints every module's arguments unmasked (no_log does
+    not apply to it), whatever the collection does.
+    """
+    aws = {"secret_key": secrets.token_urlsafe(30), "session_token": secrets.token_urlsafe(60)}
+    renewal.settings["dns01_renewal_providers"].append(
+        {"name": "aws", "type": "route53",
+         "route53": {"zone_id": "Z" + uuid.uuid4().hex[:12].upper(), "endpoint_url": lab["LAB_MOTO_URL"],
+                     "region": "us-east-1", "access_key": "AKIA" + uuid.uuid4().hex[:16].upper(), **aws}})
+    renewal.certificate("tsig", ["update"])
+    renewal.certificate("pdns", ["primary"])
+    renewal.certificate("r53", ["aws", "update"])
+    delegated = renewal.certificate("acmedns", ["acmedns"])
+    name = delegated["names"][0]
+    delegate(lab, pdns_api(lab), domain=name, target=acme_dns_account["fulldomain"])
+    try:
+        result = renewal.run("renew.yml", None, "-vvv")
+    finally:
+        delegate(lab, pdns_api(lab), domain=name, state="absent")
+    assert result.rc == 0, result
+    assert {entry["id"]: entry["status"] for entry in result.report["certificates"]} == dict.fromkeys(
+        ("tsig", "pdns", "r53", "acmedns"), "renewed")
+    r53 = result.certificate("r53")
+    assert r53["carried_by"] == ["update"] and r53["providers"][0]["provider"] == "aws", r53
+    assert r53["providers"][0]["outcome"] == "failed", r53
+    extra = renewal.tmp / "aws-secrets.txt"
+    extra.write_text("".join(value + "\n" for value in aws.values()))
+    check_secrets(lab, acme_dns_account, result.log)
+    done = subprocess.run([str(ROOT / "scripts/check-secrets.sh"), "--secrets-file", str(extra), str(result.log)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_delegate_playbook_prints_no_secret(renewal, lab, acme_dns_account):
     domain = f"d-{renewal.label}.{lab['LAB_PDNS_ZONE']}"
     credentials = renewal.tmp / "acme-dns-accounts.json"
@@ -505,18 +550,55 @@ def read_until(process: subprocess.Popen, marker: str, timeout: float = 180) -> 
     pytest.fail(f"the run ended before {marker!r}:\n{''.join(seen)[-3000:]}")
 
 
+def descendants(root: int) -> list[int]:
+    """Every process below ``root``, parents before their children."""
+    children: dict[int, list[int]] = {}
+    for entry in pathlib.Path("/proc").iterdir():
+        try:
+            text = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if text:
+            children.setdefault(int(text[text.rfind(")") + 2:].split()[1]), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(0), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def kill_group(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+    """SIGKILL the playbook and every process below it, as a crash of the controller would.
+
+    ansible's workers start sessions of their own, so killing the playbook's process group would miss
+    them and the modules they run. The tree is stopped first (a killed parent would orphan its children
+    out of reach), then killed from the leaves up.
+    """
+    frozen: list[int] = []
+    while True:
+        new = [pid for pid in [process.pid, *descendants(process.pid)] if pid not in frozen]
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        frozen += new
+    for pid in reversed(frozen):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
 
 
-# (task whose start is awaited, seconds to let it run, extra settings)
+# (task whose start is awaited, seconds to let it run, extra settings). Kills while the certificate is
+# finalized and installed: test_sigkill_while_installing.
 KILL_POINTS = {
+    # renewal_plan took the lock and returned: the banner of the next task is printed.
+    "after locking": ("Sweep the values dead runs left behind", 0.0, {}),
     "after ordering": ("Publish the challenge values", 0.0, {}),
     "after publishing": ("Wait until every authoritative nameserver", 0.0, {}),
     # A resolver that never answers keeps the wait going.
     "while waiting": ("Wait until every authoritative nameserver", 2.0, {"dns01_renewal_check_resolvers": ["127.0.1.99"]}),
-    "while finalizing": ("Answer the challenges, finalize", 0.5, {}),
 }
 
 
@@ -528,8 +610,12 @@ def leftovers(directory: pathlib.Path) -> list[str]:
                   and not path.name.endswith(".bak"))
 
 
-@pytest.mark.parametrize("strategy", ["failover", "all"])
-@pytest.mark.parametrize("point", sorted(KILL_POINTS))
+# Where the run holds no challenge value yet, the strategy makes no difference: one run is enough.
+SIGKILL_CASES = [(point, strategy) for point in sorted(KILL_POINTS) for strategy in ("failover", "all")
+                 if point != "after locking" or strategy == "failover"]
+
+
+@pytest.mark.parametrize(("point", "strategy"), SIGKILL_CASES)
 def test_sigkill(renewal, point, strategy):
     renewal.certificate("crash", ["update", "primary"])
     renewal.settings["dns01_renewal_strategy"] = strategy
@@ -539,14 +625,7 @@ def test_sigkill(renewal, point, strategy):
     read_until(process, marker)
     time.sleep(delay)
     kill_group(process)
-    after = renewal.files()
-    if point == "while finalizing" and after != before:
-        # Installed before the kill landed: then whole and consistent.
-        cert = x509.load_pem_x509_certificate(after["crash/cert.pem"])
-        key = serialization.load_pem_private_key(after["crash/key.pem"], None)
-        assert cert.public_key().public_numbers() == key.public_key().public_numbers()
-    else:
-        assert after == before
+    assert renewal.files() == before
     assert leftovers(renewal.tmp / "certs") == []
     started = time.monotonic()
     result = renewal.run()
@@ -555,27 +634,150 @@ def test_sigkill(renewal, point, strategy):
     assert result.certificate("crash")["status"] in ("renewed", "not due")
     assert leftovers(renewal.tmp / "certs") == []
     assert renewal.txt_left() == {}
-    if point in ("after publishing", "while waiting"):
+    if point not in ("after locking", "after ordering"):
         assert any(item["outcome"] == "removed" for item in result.report["swept"]), result.report
 
 
 # --- two runs at once ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("backend", ["file", "redis"])
-def test_two_runs_at_once(renewal, lab, backend):
+def lock_left(renewal: Renewal, lab: dict, backend: str) -> list[t.Any]:
+    """The holder and the journal entries the lock of the test's renewals still keeps."""
+    name = renewal.settings["dns01_renewal_lock_name"]
+    if backend == "redis":
+        locks: t.Any = RedisLocks(lab["LAB_REDIS_URL"], Clock())
+    else:
+        locks = FileLocks(renewal.settings["dns01_renewal_lock_directory"], Clock())
+    holder = locks.holder(name)
+    return ([holder] if holder else []) + locks.journal(name).entries()
+
+
+@pytest.mark.parametrize(("backend", "wait"), [("file", 0), ("redis", 0), ("file", 120)],
+                         ids=["file", "redis", "file-waiting"])
+def test_two_runs_at_once(renewal, lab, backend, wait):
+    """Two controllers start the same renewal at the same moment: exactly one renews. Without a wait the other
+    fails at the lock; waiting (as dns01_renewal_lock_wait does by default) it runs after the first and finds
+    the certificate renewed."""
     renewal.certificate("once", ["update"])
+    renewal.settings["dns01_renewal_lock_wait"] = wait
     if backend == "redis":
         renewal.settings.update(dns01_renewal_lock_backend="redis", dns01_renewal_lock_redis_url=lab["LAB_REDIS_URL"])
-    first = start(renewal, {"dns01_renewal_report_path": str(renewal.tmp / "first.json")})
-    read_until(first, "Create or resume the ACME orders")
-    second = renewal.run("renew.yml", {"dns01_renewal_report_path": str(renewal.tmp / "second.json")})
-    output = first.communicate(timeout=240)[0]
-    assert first.returncode == 0, output[-3000:]
-    first_report = json.loads((renewal.tmp / "first.json").read_text())
-    assert first_report["certificates"][0]["status"] == "renewed"
-    assert second.rc != 0, second
-    entry = second.certificate("once")
-    assert entry["status"] == "failed" and entry["phase"] == "lock" and entry["decision"] is None
-    assert "held by another run" in entry["error"]
-    assert "Create or resume the ACME orders" not in second.output
+    before = renewal.files()
+    reports = [renewal.tmp / "first.json", renewal.tmp / "second.json"]
+    runs = [start(renewal, {"dns01_renewal_report_path": str(report)}) for report in reports]
+    outputs = [run.communicate(timeout=240)[0] for run in runs]
+    entries = [json.loads(report.read_text())["certificates"][0] for report in reports]
+    assert sorted(entry["status"] for entry in entries) == ["not due" if wait else "failed", "renewed"], outputs
+    winner, loser = (0, 1) if entries[0]["status"] == "renewed" else (1, 0)
+    assert runs[winner].returncode == 0, outputs[winner][-3000:]
+    if wait:
+        # It took the lock once the first released it, and published nothing.
+        assert runs[loser].returncode == 0 and entries[loser]["decision"], outputs[loser][-3000:]
+        assert not entries[loser]["providers"], entries[loser]
+    else:
+        assert runs[loser].returncode != 0, outputs[loser][-3000:]
+        assert entries[loser]["phase"] == "lock" and entries[loser]["decision"] is None
+        assert "held by another run" in entries[loser]["error"]
+        assert "Create or resume the ACME orders" not in outputs[loser]
+    after = renewal.files()
+    assert after["once/cert.pem"] != before["once/cert.pem"] and matching(after, "once")
+    assert leftovers(renewal.tmp / "certs") == []
     assert renewal.txt_left() == {}
+    assert lock_left(renewal, lab, backend) == []
+
+
+def test_a_lock_left_by_another_controller_frees_itself_after_its_ttl(renewal, lab):
+    """A controller on another host (an AWX node sharing the Redis lock) died holding the lock: its process
+    cannot be checked from here, so the next run waits for the lock's TTL (within dns01_renewal_lock_wait),
+    then takes it and renews."""
+    renewal.certificate("orphan", ["update"])
+    renewal.settings.update(dns01_renewal_lock_wait=30, dns01_renewal_lock_backend="redis",
+                            dns01_renewal_lock_redis_url=lab["LAB_REDIS_URL"])
+    elsewhere = Process("controller-2.example", 4242, "12345", "another-boot")
+    locks = RedisLocks(lab["LAB_REDIS_URL"], Clock())
+    assert locks.try_acquire(renewal.settings["dns01_renewal_lock_name"], "gone", 5, elsewhere) is None
+    result = renewal.run()
+    assert result.rc == 0, result
+    assert result.certificate("orphan")["status"] == "renewed"
+    # It waited for the TTL: a holder whose process cannot be checked is not taken over at once.
+    assert result.report["timings"]["lock"] > 1.0, result.report["timings"]
+    assert lock_left(renewal, lab, "redis") == []
+
+
+# --- crashes inside the install: the run killed between two steps of writing the files -------------
+
+# The install writes every file to a temporary file, backs up the old ones, records its intent
+# (.cert.pem.install.json), renames the new files over the old ones (certificate, then key) and drops
+# the intent. Under strace every rename waits RENAME_DELAY first, so the test sees a step done and kills
+# the whole tree well before the next one.
+RENAMES = "rename,renameat,renameat2"
+RENAME_DELAY = 0.25
+INTENT = ".cert.pem.install.json"
+
+# The file whose appearance or change is the kill point: nothing replaced yet, or the certificate
+# replaced and the key not yet.
+INSTALL_KILL_POINTS = {
+    "before the certificate is written": INTENT,
+    "after the certificate, before the key": "cert.pem",
+}
+
+
+def start_traced(renewal: Renewal, trace: pathlib.Path) -> subprocess.Popen:
+    if shutil.which("strace") is None:
+        pytest.fail("strace is missing: run tests/lab/install.sh", pytrace=False)
+    strace = ["strace", "-f", "-q", "--seccomp-bpf", "-o", str(trace), "-e", f"trace={RENAMES}",
+              "-e", f"inject={RENAMES}:delay_enter={int(RENAME_DELAY * 1e6)}"]
+    return subprocess.Popen(strace + renewal.command("renew.yml"), cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=os.environ, start_new_session=True)
+
+
+def kill_when_changed(process: subprocess.Popen, path: pathlib.Path, timeout: float = 120) -> None:
+    """Kill the tree as soon as ``path`` appears or changes; that must come before the run ends."""
+    def content() -> bytes | None:
+        return path.read_bytes() if path.exists() else None
+
+    first, deadline = content(), time.monotonic() + timeout
+    while content() == first:
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                kill_group(process)
+            pytest.fail(f"{path} never changed:\n{process.stdout.read()[-3000:]}")
+        time.sleep(0.005)
+    kill_group(process)
+
+
+def pair(files: dict[str, bytes], cert_id: str) -> tuple[x509.Certificate, t.Any]:
+    """The certificate and key files of ``cert_id``, both whole (they parse)."""
+    return (x509.load_pem_x509_certificate(files[f"{cert_id}/cert.pem"]),
+            serialization.load_pem_private_key(files[f"{cert_id}/key.pem"], None))
+
+
+def matching(files: dict[str, bytes], cert_id: str) -> bool:
+    cert, key = pair(files, cert_id)
+    return cert.public_key().public_numbers() == key.public_key().public_numbers()
+
+
+@pytest.mark.parametrize("point", list(INSTALL_KILL_POINTS))
+def test_sigkill_while_installing(renewal, point):
+    definition = renewal.certificate("crash", ["update"])
+    directory = pathlib.Path(definition["cert_path"]).parent
+    before = renewal.files()
+    process = start_traced(renewal, renewal.tmp / "strace.log")
+    kill_when_changed(process, directory / INSTALL_KILL_POINTS[point])
+    after = renewal.files()
+    pair(after, "crash")
+    old = (before["crash/cert.pem"], before["crash/key.pem"])
+    new = (after["crash/cert.pem"], after["crash/key.pem"])
+    if point == "before the certificate is written":
+        assert new == old
+    else:
+        # The one state where the pair does not match: the intent beside it lets the next run finish it.
+        assert new[0] != old[0] and new[1] == old[1] and not matching(after, "crash")
+    assert (directory / INTENT).exists()
+    result = renewal.run()
+    assert result.rc == 0, result
+    assert result.certificate("crash")["status"] in ("renewed", "not due")
+    final = renewal.files()
+    assert matching(final, "crash") and final["crash/cert.pem"] != old[0]
+    assert not (directory / INTENT).exists() and leftovers(renewal.tmp / "certs") == []
+    assert renewal.txt_left() == {}
+    assert any(item["outcome"] == "removed" for item in result.report["swept"]), result.report

@@ -63,6 +63,21 @@ def test_a_dead_holder_on_this_host_is_taken_over_without_waiting_for_the_ttl(lo
     assert locks.holder("renewal").owner == "b"
 
 
+def test_a_holder_killed_but_not_yet_reaped_is_dead(locks, run):
+    """A killed ansible-playbook whose parent has not collected it yet is a zombie: it holds nothing."""
+    holder = process.describe(run.pid)
+    locks.try_acquire("renewal", "a", 3600, holder)
+    run.kill()
+    deadline = time.monotonic() + 10
+    while not gone(run.pid):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert os.path.exists(f"/proc/{run.pid}")  # not reaped: the fixture waits for it only afterwards
+    assert process.alive(holder) is False and process.describe(run.pid) is None
+    assert locks.try_acquire("renewal", "b", 60) is None
+    assert locks.holder("renewal").owner == "b"
+
+
 def test_a_reused_pid_or_another_boot_reads_as_dead(locks):
     me = process.describe(os.getpid())
     reused = process.Process(me.host, me.pid, str(int(me.started) + 1), me.boot_id)
