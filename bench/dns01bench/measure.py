@@ -63,23 +63,62 @@ def _collect(stream: t.IO[str], start: float, lines: list[tuple[float, str]]) ->
         lines.append((time.monotonic() - start, line.rstrip("\n")))
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """End the command's own process group (started for it alone)."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        process.wait()
+def _descendants(root: int) -> list[int]:
+    """Every process below ``root``, parents before their children, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        children.setdefault(int(stat[stat.rfind(")") + 2:].split()[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(0), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
-def _signal_group(pid: int, signum: int) -> None:
+def _kill_tree(root: int) -> None:
+    """SIGKILL ``root`` and every process below it.
+
+    A process group is not enough: ansible-playbook's workers start sessions
+    of their own, and a module they run would go on working (and keep the
+    command's output open) after its playbook was killed. The tree is stopped
+    first, since a killed parent would orphan its children out of reach, then
+    killed from the leaves up.
+    """
+    frozen: list[int] = []
+    while True:
+        new = [pid for pid in [root, *_descendants(root)] if pid not in frozen]
+        if not new:
+            break
+        for pid in new:
+            _signal(pid, signal.SIGSTOP)
+        frozen += new
+    for pid in reversed(frozen):
+        _signal(pid, signal.SIGKILL)
     try:
-        os.killpg(pid, signum)
+        os.killpg(root, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
     except ProcessLookupError:
         pass
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End the command and everything it started, and reap it."""
+    _kill_tree(process.pid)
+    process.wait()
 
 
 def _wait(process: subprocess.Popen, timeout: float) -> tuple[bool, int]:
@@ -88,12 +127,11 @@ def _wait(process: subprocess.Popen, timeout: float) -> tuple[bool, int]:
 
     def expire() -> None:
         expired.set()
-        _signal_group(process.pid, signal.SIGTERM)
+        _kill_tree(process.pid)
 
-    timers = [threading.Timer(timeout, expire), threading.Timer(timeout + 5, _signal_group, (process.pid, signal.SIGKILL))]
-    for timer in timers:
-        timer.daemon = True
-        timer.start()
+    timer = threading.Timer(timeout, expire)
+    timer.daemon = True
+    timer.start()
     try:
         _pid, status, usage = os.wait4(process.pid, 0)
     except BaseException:
@@ -101,8 +139,7 @@ def _wait(process: subprocess.Popen, timeout: float) -> tuple[bool, int]:
         _stop(process)
         raise
     finally:
-        for timer in timers:
-            timer.cancel()
+        timer.cancel()
     process.returncode = os.waitstatus_to_exitcode(status)
     return expired.is_set(), usage.ru_maxrss
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pathlib
 import sys
+import time
 
 import pytest
 
@@ -50,6 +51,33 @@ def test_a_command_past_its_timeout_is_stopped():
     assert result.timed_out and not result.ok
     assert result.wall < 10
     assert result.lines[0][1] == "started"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return state[state.rfind(")") + 2] not in "ZX"
+
+
+# Like ansible-playbook's workers: a child that starts a session of its own, out of the command's process group.
+ESCAPE = ("import os, subprocess, sys, time; "
+          "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True); "
+          "print(child.pid, flush=True); time.sleep(60)")
+
+
+def test_a_command_past_its_timeout_takes_its_whole_process_tree_down():
+    start = time.monotonic()
+    result = measure.run([sys.executable, "-c", ESCAPE], timeout=1)
+    assert time.monotonic() - start < 15, "the benchmark waited on a process of the timed-out command"
+    assert result.timed_out
+    child = int(result.lines[0][1])
+    for _ in range(50):
+        if not _alive(child):
+            break
+        time.sleep(0.1)
+    assert not _alive(child), "a process of the timed-out command still runs"
 
 
 def test_exit_status_is_kept():
