@@ -108,6 +108,7 @@ class Lab:
         ``marker`` exists while the fault is on, so the shell entry point can
         restore it if this process is killed outright.
         """
+        os.makedirs(os.path.dirname(marker), exist_ok=True)
         with open(marker, "w", encoding="ascii") as handle:
             handle.write(name + "\n")
         try:

@@ -65,3 +65,17 @@ def test_a_lock_held_too_long_fails_naming_the_holder(lab):
                 pass
     finally:
         holder.wait()
+
+
+def test_a_fault_is_switched_on_and_back_off_with_its_marker_in_a_directory_not_made_yet(lab, tmp_path):
+    # bench/run.py started directly (not through scripts/bench.sh) finds no bench/results yet.
+    calls = tmp_path / "calls"
+    script = pathlib.Path(lab.script)
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(f"#!/bin/sh\necho \"$*\" >> {calls}\n")
+    script.chmod(0o755)
+    marker = tmp_path / "bench" / "results" / ".fault-active"
+    with lab.fault("pdns", "blackhole", str(marker)):
+        assert marker.read_text() == "pdns\n"
+    assert not marker.exists()
+    assert calls.read_text().splitlines() == ["fault pdns blackhole", "fault pdns none"]
