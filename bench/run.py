@@ -18,6 +18,7 @@ import secrets
 import shutil
 import signal
 import sys
+import traceback
 import typing as t
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -79,33 +80,48 @@ def choose_tools(ctx: Context, names: list[str], left_out: dict[str, str]) -> li
     return tools
 
 
+def guarded(results: dict[str, t.Any], name: str, step: t.Callable[[], t.Any], progress: Progress, log_path: str) -> None:
+    """Run one benchmark into ``results[name]``; one that fails is reported under "left out", and the others still run."""
+    try:
+        results[name] = step()
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        results["left_out"][name] = f"failed: {type(exc).__name__}: {exc}"
+        with open(log_path, "a", encoding="utf-8") as handle:
+            handle.write(f"# benchmark {name} failed:\n{traceback.format_exc()}\n")
+        progress.line(f"  {name} failed ({type(exc).__name__}: {exc}); the traceback is in {log_path}")
+
+
 def run(args: argparse.Namespace, ctx: Context, run_dir: str) -> dict[str, t.Any]:
     run_id = secrets.token_hex(2)
     log_path = os.path.join(run_dir, "commands.log")
     chosen = _split(args.benchmarks)
     results: dict[str, t.Any] = {"machine": report.machine(args.peers_venv), "run_id": run_id, "left_out": {}, "arguments": vars(args)}
-    lego_waits: list[float] = []
     progress = Progress(_say)
     ctx.lab.say = progress.line
     progress.line(f"run {run_id}: {', '.join(chosen)}; every command's output goes to {log_path}")
-    if "issuance" in chosen:
-        progress.line("1. issuance")
+
+    def issue() -> dict[str, t.Any]:
         tools = choose_tools(ctx, _split(args.tools), results["left_out"])
         for name, reason in results["left_out"].items():
             progress.line(f"  left out: {name}: {reason}")
         counts = [int(count) for count in _split(args.counts)]
-        results["issuance"] = issuance.run_all(ctx, run_id, tools, counts, parse_repeats(args.repeats), log_path, progress)
-        lego_waits = [wait for sample in results["issuance"]["samples"] for wait in sample["lego_waits"]]
-    if "failover" in chosen:
-        progress.line("2. failover")
-        settings = {"connect_timeout": args.connect_timeout, "read_timeout": 20.0, "retries": 2, "timeout": 300.0}
-        results["failover"] = failover.run_all(ctx, run_id, args.failover_records, settings, log_path, progress)
-    if "propagation" in chosen:
-        progress.line("3. propagation")
-        results["propagation"] = propagation.run_all(ctx, run_id, args.propagation_repeats, lego_waits, log_path, progress)
-    if "floor" in chosen:
-        progress.line("4. floor")
-        results["floor"] = floor.run_all(ctx, args.floor_repeats, results.get("issuance"), log_path, progress)
+        return issuance.run_all(ctx, run_id, tools, counts, parse_repeats(args.repeats), log_path, progress)
+
+    def lego_waits() -> list[float]:
+        return [wait for sample in results.get("issuance", {}).get("samples", []) for wait in sample["lego_waits"]]
+
+    settings = {"connect_timeout": args.connect_timeout, "read_timeout": 20.0, "retries": 2, "timeout": 300.0}
+    steps = {
+        "issuance": ("1. issuance", issue),
+        "failover": ("2. failover", lambda: failover.run_all(ctx, run_id, args.failover_records, settings, log_path, progress)),
+        "propagation": ("3. propagation",
+                        lambda: propagation.run_all(ctx, run_id, args.propagation_repeats, lego_waits(), log_path, progress)),
+        "floor": ("4. floor", lambda: floor.run_all(ctx, args.floor_repeats, results.get("issuance"), log_path, progress)),
+    }
+    for name, (title, step) in steps.items():
+        if name in chosen:
+            progress.line(title)
+            guarded(results, name, step, progress, log_path)
     results["machine"]["load_end"] = os.getloadavg()[0]
     return results
 
