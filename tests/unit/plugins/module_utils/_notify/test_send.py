@@ -20,9 +20,10 @@ DESTINATIONS = [
 
 
 def send(params, fake_clock, script, check_mode=False, **change):
+    """``script``: the answer of each destination, in the order of DESTINATIONS."""
     params = {**params, "destinations": DESTINATIONS, "retries": 0, **change}
-    session = ScriptedSession(script)
-    return notify_action(params, prepare(params, {}), check_mode, fake_clock, session), session
+    session = ScriptedSession({dest["url"]: [step] for dest, step in zip(DESTINATIONS, script)})
+    return notify_action(params, prepare(params, {}), check_mode, fake_clock, lambda: session), session
 
 
 def test_a_failed_destination_does_not_hide_the_others(params, fake_clock):
