@@ -1,0 +1,89 @@
+# Copyright (c) portable.dns01 contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""playbooks/renew.yml on the lab when a renewal fails: the alert a person gets at each phase, and what
+happens when the alert itself reaches nobody (docs/runbook.md, "Renewal failed" and "Notifications that failed")."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import requests
+
+from ansible_collections.portable.dns01.tests.integration.lab.test_renewal_reliability import Renewal
+from ansible_collections.portable.dns01.tests.integration.lab.webhook import Receiver
+
+pytestmark = pytest.mark.lab
+
+TOKEN = "alert-token-never-printed"
+
+
+@pytest.fixture(scope="module")
+def acme_dns_account(lab_config) -> dict:
+    answer = requests.post(lab_config["LAB_ACMEDNS_URL"] + "/register", json={}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+@pytest.fixture
+def renewal(lab_config, tmp_path, tmp_path_factory, acme_dns_account) -> Renewal:
+    return Renewal(lab_config, tmp_path, tmp_path_factory.mktemp("account"), acme_dns_account)
+
+
+@pytest.fixture
+def hook(lab_config):
+    """A webhook destination of the test's own, with a token in its URL, and what it received."""
+    receiver = Receiver(lab_config["LAB_WEBHOOK_URL"])
+    prefix = f"/alerts-{uuid.uuid4().hex[:8]}"
+    destination = {"name": "hook", "type": "webhook", "url": f"{lab_config['LAB_WEBHOOK_URL']}{prefix}/{TOKEN}"}
+    yield destination, lambda: [entry["body"] for entry in receiver.received(prefix)]
+    receiver.reset()
+
+
+# (phase, what breaks it): each stops the certificate before it renews.
+PHASES = {
+    "validate": ({"providers": ["no-such-provider"]}, {}),
+    "create": ({}, {"dns01_renewal_directory": "https://127.0.0.1:9/dir"}),
+    "publish": ({"providers": ["dead"]}, {}),
+}
+
+
+@pytest.mark.parametrize("phase", sorted(PHASES))
+def test_a_failed_renewal_alerts_with_what_a_person_needs(renewal, hook, phase):
+    change, extra = PHASES[phase]
+    renewal.certificate("www", ["primary"]).update(change)
+    destination, received = hook
+    result = renewal.run(extra={"dns01_renewal_notify_destinations": [destination], **extra})
+    assert result.rc == 2, result.output[-3000:]
+    entry = result.certificate("www")
+    assert entry["status"] == "failed" and entry["phase"] == phase
+    bodies = received()
+    assert [(body["action"], body["subject"]) for body in bodies] == [("trigger", "www")], result.output[-3000:]
+    details = bodies[0]["details"]
+    assert details["phase"] == phase and details["error"] == entry["error"] and details["error"]
+    assert details["report"] == str(result.report_path)
+    assert details["certificate file"] == entry["cert_path"] and details["names"] == entry["names"]
+    assert f"renewal failed in {phase}" in bodies[0]["summary"]
+    if phase == "publish":
+        assert details["provider attempts"] and all(line.startswith("dead:") for line in details["provider attempts"])
+    assert TOKEN not in result.output
+
+
+def test_an_alert_nobody_takes_neither_hides_the_renewal_outcome_nor_itself(renewal):
+    renewal.certificate("www", ["primary"])["providers"] = ["no-such-provider"]
+    refused = {"name": "pager", "type": "webhook", "url": f"http://127.0.0.1:9/{TOKEN}",
+               "headers": {"Authorization": f"Bearer {TOKEN}"}}
+    result = renewal.run(extra={"dns01_renewal_notify_destinations": [refused]})
+    assert result.rc == 2
+    # The renewal's own outcome, as without notifications: the last task names the certificate.
+    assert "failed: www" in result.output, result.output[-3000:]
+    assert "no notification destination took the alert about the failed renewal of www" in result.output
+    # The report says both.
+    report = result.report
+    assert report["status"] == "failed" and report["failed"] == ["www"]
+    assert [(item["certificate"], item["action"], item["delivered"]) for item in report["notifications"]] == [
+        ("www", "trigger", 0)]
+    assert report["notifications"][0]["failed"] == [{"name": "pager", "error": "ConnectionError: could not connect"}]
+    assert TOKEN not in result.output and TOKEN not in json.dumps(report)
