@@ -47,6 +47,8 @@ PHASES = {
     "validate": ({"providers": ["no-such-provider"]}, {}),
     "create": ({}, {"dns01_renewal_directory": "https://127.0.0.1:9/dir"}),
     "publish": ({"providers": ["dead"]}, {}),
+    # A resolver that never answers: the values are never seen served.
+    "wait": ({}, {"dns01_renewal_check_resolvers": ["127.0.1.99"], "dns01_renewal_propagation_timeout": 3}),
 }
 
 
