@@ -38,13 +38,13 @@ def receiver(lab_config):
     receiver.reset()
 
 
-def run(tmp_path: pathlib.Path, inventory_vars: dict) -> subprocess.CompletedProcess:
+def run(tmp_path: pathlib.Path, inventory_vars: dict, stats: dict | None = None) -> subprocess.CompletedProcess:
     """The playbook as AWX runs it: destinations from the inventory, the renewal's artifacts as extra vars."""
     inventory = tmp_path / "inventory.yml"
     inventory.write_text(yaml.safe_dump({"all": {"vars": inventory_vars, "hosts": {"localhost": {
         "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}))
     command = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/notify_failure.yml"),
-               "-e", json.dumps({"dns01_renewal_stats": STATS})]
+               "-e", json.dumps({"dns01_renewal_stats": STATS if stats is None else stats})]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=os.environ, check=False)
 
 
@@ -56,3 +56,16 @@ def test_a_failed_renewal_reaches_the_destinations_the_inventory_sets(tmp_path, 
     bodies = [entry["body"] for entry in receiver.received(prefix)]
     assert [(body["action"], body["dedup_key"]) for body in bodies] == [("trigger", "dns01/web1/www/renewal-workflow")]
     assert bodies[0]["summary"].startswith("renewal failed on web1: www")
+
+
+@pytest.mark.parametrize("stats", [{}, {"web2": STATS["web2"]}], ids=["no artifacts", "only hosts that were fine"])
+def test_a_renewal_that_failed_before_its_report_still_reaches_a_person(tmp_path, receiver, lab_config, stats):
+    # The renewal job failed (else this node would not run) but named no failed host: it stopped before
+    # set_stats (the role's argument check, an unreachable host, a crash).
+    prefix = f"/workflow-{uuid.uuid4().hex[:8]}"
+    hook = {"name": "hook", "type": "webhook", "url": lab_config["LAB_WEBHOOK_URL"] + prefix + "/hook"}
+    done = run(tmp_path, {"dns01_renewal_notify_destinations": [hook]}, stats)
+    assert done.returncode == 0, done.stdout[-3000:]
+    bodies = [entry["body"] for entry in receiver.received(prefix)]
+    assert [(body["action"], body["kind"]) for body in bodies] == [("trigger", "renewal-workflow")]
+    assert "renewal job failed" in bodies[0]["summary"] and "no report" in bodies[0]["summary"]
