@@ -45,7 +45,7 @@ def deliver(event: Event, channels: list[Channel], make_poster: t.Callable[[], P
 
     def send(number: int) -> None:
         channel = channels[number]
-        done[number] = posters[number].post(channel.request(event), channel.destination.secrets(), verify(channel),
+        done[number] = posters[number].post(channel.request(event), channel.destination.hidden(), verify(channel),
                                             deadline, outcomes[number])
 
     workers = [threading.Thread(target=send, args=(number,), name="dns01-notify", daemon=True)
@@ -61,7 +61,7 @@ def deliver(event: Event, channels: list[Channel], make_poster: t.Callable[[], P
                                           error=f"Timeout: no answer within the {deadline.seconds:g} s deadline",
                                           elapsed=round(deadline.elapsed(), 3))
         results.append({**channel.destination.public(), "ok": outcome.ok, "skipped": False, "status": outcome.status,
-                        "attempts": outcome.attempts, "error": redact(outcome.error, channel.destination.secrets())
+                        "attempts": outcome.attempts, "error": redact(outcome.error, channel.destination.hidden())
                         if outcome.error else None, "elapsed": outcome.elapsed})
     for poster in posters:
         poster.close()
