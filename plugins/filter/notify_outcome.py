@@ -65,9 +65,11 @@ def notify_outcome(result: dict[str, t.Any], action: str = "trigger") -> dict[st
     if delivered is None:
         delivered = sum(1 for entry in sent if entry.get("ok") and not entry.get("skipped"))
     failed = [{"name": entry.get("name"), "error": entry.get("error")} for entry in sent if not entry.get("ok")]
+    # Registered under failed_when: false, a failed task says "failed": false; only a
+    # task that ran to the end returns "delivered".
+    broke = "delivered" not in result
     return {"certificate": (result.get("item") or {}).get("id"), "action": result.get("event_action") or action,
-            "delivered": delivered, "failed": failed,
-            "error": result.get("msg") if result.get("failed") else None}
+            "delivered": delivered, "failed": failed, "error": (result.get("msg") or "failed") if broke else None}
 
 
 class FilterModule:

@@ -89,3 +89,15 @@ def test_an_alert_nobody_takes_neither_hides_the_renewal_outcome_nor_itself(rene
         ("www", "trigger", 0)]
     assert report["notifications"][0]["failed"] == [{"name": "pager", "error": "ConnectionError: could not connect"}]
     assert TOKEN not in result.output and TOKEN not in json.dumps(report)
+
+
+def test_a_destination_set_up_wrong_neither_hides_the_renewal_outcome_nor_itself(renewal, monkeypatch):
+    monkeypatch.delenv("DNS01_NOTIFY_WEBHOOK_URL", raising=False)
+    renewal.certificate("www", ["primary"])["providers"] = ["no-such-provider"]
+    result = renewal.run(extra={"dns01_renewal_notify_destinations": [{"name": "nowhere", "type": "webhook"}]})
+    assert result.rc == 2
+    assert "failed: www" in result.output, result.output[-3000:]
+    assert "no notification destination took the alert about the failed renewal of www" in result.output
+    assert "destination nowhere: a URL is needed for type webhook" in result.output
+    notification = result.report["notifications"][0]
+    assert notification["delivered"] == 0 and "a URL is needed" in notification["error"]

@@ -23,5 +23,6 @@ def test_a_notify_task_that_failed_as_a_whole_delivered_to_none():
     outcome = notify_outcome(result, "resolve")
     assert outcome["delivered"] == 0 and outcome["action"] == "resolve"
     assert outcome["error"] == "1 of 1 destinations failed: pager: Timeout"
-    bad_input = notify_outcome({"item": {"id": "www"}, "failed": True, "msg": "a routing_key is needed"})
-    assert bad_input["delivered"] == 0 and bad_input["failed"] == []
+    # Registered under failed_when: false, as the renewal role does.
+    bad_input = notify_outcome({"item": {"id": "www"}, "failed": False, "msg": "a routing_key is needed"})
+    assert bad_input["delivered"] == 0 and bad_input["failed"] == [] and bad_input["error"] == "a routing_key is needed"
