@@ -7,6 +7,9 @@ happens when the alert itself reaches nobody (docs/runbook.md, "Renewal failed" 
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 import uuid
 
 import pytest
@@ -101,3 +104,36 @@ def test_a_destination_set_up_wrong_neither_hides_the_renewal_outcome_nor_itself
     assert "destination nowhere: a URL is needed for type webhook" in result.output
     notification = result.report["notifications"][0]
     assert notification["delivered"] == 0 and "a URL is needed" in notification["error"]
+
+
+@pytest.fixture
+def silent():
+    """A destination that takes the connection and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook/{TOKEN}"
+    listener.close()
+    for conn in held:
+        conn.close()
+
+
+def test_a_destination_that_never_answers_holds_the_run_no_longer_than_the_notify_deadline(renewal, silent):
+    renewal.certificate("www", ["primary"])["providers"] = ["no-such-provider"]
+    settings = {"dns01_renewal_notify_destinations": [{"name": "silent", "type": "webhook", "url": silent}]}
+    started = time.monotonic()
+    quick = renewal.run(extra={**settings, "dns01_renewal_notify_timeout": 1, "dns01_renewal_notify_deadline": 2})
+    elapsed = time.monotonic() - started
+    assert quick.rc == 2 and "failed: www" in quick.output
+    notification = quick.report["notifications"][0]
+    assert notification["delivered"] == 0 and "no answer within" in notification["failed"][0]["error"]
+    # The run without notifications takes a few seconds; the default deadline would add 60.
+    assert elapsed < 20, elapsed
+    assert TOKEN not in quick.output
