@@ -45,8 +45,12 @@ def deliver(event: Event, channels: list[Channel], make_poster: t.Callable[[], P
 
     def send(number: int) -> None:
         channel = channels[number]
-        done[number] = posters[number].post(channel.request(event), channel.destination.hidden(), verify(channel),
-                                            deadline, outcomes[number])
+        try:
+            done[number] = posters[number].post(channel.request(event), channel.destination.hidden(),
+                                                verify(channel), deadline, outcomes[number])
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # Not the destination's answer but our own failure: said, never raised past the others.
+            done[number] = Outcome(ok=False, attempts=outcomes[number].attempts, error=type(exc).__name__)
 
     workers = [threading.Thread(target=send, args=(number,), name="dns01-notify", daemon=True)
                for number in range(len(channels))]
