@@ -18,7 +18,7 @@ description:
     and O(action=resolve) with the same O(source), O(subject) and O(kind) closes it.
   - The destinations are told side by side, each with its own retries (connection failures, time-outs,
     HTTP 5xx and 429, honouring Retry-After) with backoff. O(deadline) bounds the whole call, every destination
-    and retry included: a destination that accepts the connection and then never answers, or answers a byte at
+    and retry included. A destination that accepts the connection and then never answers, or answers a byte at
     a time, is reported as failed when it passes and does not take the others' time.
   - A destination that fails is reported in RV(sent) and does not hide the others' success. By default the module
     fails only when every destination failed.
