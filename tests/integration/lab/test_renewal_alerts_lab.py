@@ -15,6 +15,8 @@ import uuid
 import pytest
 import requests
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
 from ansible_collections.portable.dns01.tests.integration.lab.test_renewal_reliability import Renewal
 from ansible_collections.portable.dns01.tests.integration.lab.webhook import Receiver
 
@@ -48,6 +50,8 @@ def hook(lab_config):
 # (phase, what breaks it): each stops the certificate before it renews.
 PHASES = {
     "validate": ({"providers": ["no-such-provider"]}, {}),
+    # Held by another run (below).
+    "lock": ({}, {}),
     "create": ({}, {"dns01_renewal_directory": "https://127.0.0.1:9/dir"}),
     "publish": ({"providers": ["dead"]}, {}),
     # A resolver that never answers: the values are never seen served.
@@ -60,6 +64,10 @@ def test_a_failed_renewal_alerts_with_what_a_person_needs(renewal, hook, phase):
     change, extra = PHASES[phase]
     renewal.certificate("www", ["primary"]).update(change)
     destination, received = hook
+    if phase == "lock":
+        settings = renewal.settings
+        locks = FileLocks(settings["dns01_renewal_lock_directory"], Clock())
+        assert locks.try_acquire(settings["dns01_renewal_lock_name"], "another-run", 600) is None
     result = renewal.run(extra={"dns01_renewal_notify_destinations": [destination], **extra})
     assert result.rc == 2, result.output[-3000:]
     entry = result.certificate("www")
