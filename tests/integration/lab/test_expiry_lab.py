@@ -170,8 +170,7 @@ def test_check_mode_sends_and_records_nothing(tmp_path, receiver, lab_config):
     assert receiver.received(prefix) == [] and not (tmp_path / "state.json").exists()
 
 
-def test_a_destination_set_up_wrong_leaves_the_alert_undelivered_and_the_summary_written(tmp_path, receiver,
-                                                                                          monkeypatch):
+def test_a_destination_set_up_wrong_leaves_the_alert_undelivered_and_the_summary_written(tmp_path, monkeypatch):
     monkeypatch.delenv("DNS01_NOTIFY_WEBHOOK_URL", raising=False)
     certs = [{"id": "d20", "cert_path": write_cert(tmp_path / "d20.crt", make_cert(now(), 20))},
              {"id": "gone", "cert_path": str(tmp_path / "gone.crt")}]
