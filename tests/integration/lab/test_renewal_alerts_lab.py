@@ -145,3 +145,20 @@ def test_a_destination_that_never_answers_holds_the_run_no_longer_than_the_notif
     # The run without notifications takes a few seconds; the default deadline would add 60.
     assert elapsed < 20, elapsed
     assert TOKEN not in quick.output
+
+
+def test_the_notify_deadline_bounds_the_alerts_of_a_run_together_and_a_healthy_destination_hears_them_all(
+        renewal, silent, hook):
+    for name in ("a", "b", "c", "d", "e"):
+        renewal.certificate(name, ["primary"])["providers"] = ["no-such-provider"]
+    destination, received = hook
+    settings = {"dns01_renewal_notify_destinations": [{"name": "silent", "type": "webhook", "url": silent}, destination],
+                "dns01_renewal_notify_deadline": 6}
+    started = time.monotonic()
+    result = renewal.run(extra=settings)
+    elapsed = time.monotonic() - started
+    assert result.rc == 2 and "failed: a, b, c, d, e" in result.output, result.output[-3000:]
+    # Five alerts of 6 s each would take 30 s; together they take 6 s and 2 s for each alert after that.
+    assert elapsed < 28, elapsed
+    assert sorted(body["subject"] for body in received()) == ["a", "b", "c", "d", "e"]
+    assert [item["delivered"] for item in result.report["notifications"]] == [1] * 5
