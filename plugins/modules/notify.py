@@ -16,9 +16,12 @@ description:
   - Every event has a key derived from what it is about, C(dns01/<source>/<subject>/<kind>), unless
     O(dedup_key) is given. PagerDuty uses it as the alert's dedup key, so repeated triggers update one alert
     and O(action=resolve) with the same O(source), O(subject) and O(kind) closes it.
-  - Each destination gets its own time-outs and retries (connection failures, time-outs, HTTP 5xx and 429,
-    honouring Retry-After) with backoff, under a deadline. A destination that fails is reported in RV(sent)
-    and does not hide the others' success. By default the module fails only when every destination failed.
+  - The destinations are told side by side, each with its own retries (connection failures, time-outs,
+    HTTP 5xx and 429, honouring Retry-After) with backoff. O(deadline) bounds the whole call, every destination
+    and retry included. A destination that accepts the connection and then never answers, or answers a byte at
+    a time, is reported as failed when it passes and does not take the others' time.
+  - A destination that fails is reported in RV(sent) and does not hide the others' success. By default the module
+    fails only when every destination failed.
   - URLs with tokens, routing keys and headers are secrets; they never appear in results or messages.
   - Roles and playbooks call this module; the other modules of the collection never send alerts on their own.
 author:
@@ -104,11 +107,11 @@ options:
     type: dict
     default: {}
   timeout:
-    description: Seconds one HTTP request may take.
+    description: Seconds one HTTP request may take as a whole, from connecting to the last byte of the answer.
     type: float
     default: 10.0
   deadline:
-    description: Seconds one destination may take, retries and waits included.
+    description: Seconds the whole call may take, every destination, retry and wait included.
     type: float
     default: 60.0
   retries:
@@ -197,7 +200,7 @@ sent:
       description: Why the destination failed, without secrets; null when it did not.
       type: str
     elapsed:
-      description: Seconds spent on the destination.
+      description: Seconds from the start of the call until the destination was done with (destinations are told side by side).
       type: float
   sample:
     - {name: oncall, type: pagerduty, ok: true, skipped: false, status: 202, attempts: 1, error: null, elapsed: 0.21}
@@ -235,8 +238,7 @@ def main() -> None:
         # Secrets read from the environment are not options: register them too.
         for channel in channels:
             module.no_log_values.update(channel.destination.secrets())
-        with requests.Session() as session:
-            return notify_action(module.params, channels, module.check_mode, Clock(), session)
+        return notify_action(module.params, channels, module.check_mode, Clock(), requests.Session)
 
     run(module, action)
 

@@ -64,10 +64,14 @@ def read_installed(path: str, now: datetime.datetime) -> Facts:
         if not blocks:
             raise Unavailable("unreadable", f"{path} holds no PEM certificate")
         return facts(load_pem(blocks[0]), now)
+    except Unavailable:
+        raise
     except OSError as exc:
         raise Unavailable("unreadable", f"{path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise Unavailable("unreadable", f"{path}: not a valid certificate ({exc})") from exc
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # cryptography parses extensions lazily and fails on a corrupt one with
+        # errors of its own (DuplicateExtension, ...), not only ValueError.
+        raise Unavailable("unreadable", f"{path}: not a valid certificate ({type(exc).__name__}: {exc})") from exc
 
 
 def from_der(der: bytes, now: datetime.datetime) -> Facts:

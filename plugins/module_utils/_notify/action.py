@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
+from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._notify.channel import Channel
 from ansible_collections.portable.dns01.plugins.module_utils._notify.channels import channels as build_channels
@@ -34,10 +34,12 @@ def prepare(params: dict[str, t.Any], environ: t.Mapping[str, str]) -> list[Chan
 
 
 def notify_action(params: dict[str, t.Any], channels: list[Channel], check_mode: bool, clock: Clock,
-                  session: t.Any) -> dict[str, t.Any]:
+                  session_factory: t.Callable[[], t.Any]) -> dict[str, t.Any]:
+    """Send the event to every destination, each through a session of its own, all within ``deadline``."""
     event = build_event(params, clock.now())
     policy = Policy(timeout=float(params["timeout"]), deadline=float(params["deadline"]), retries=int(params["retries"]))
-    results = deliver(event, channels, Poster(session, clock, policy), check_mode)
+    deadline = Deadline(clock, policy.deadline)
+    results = deliver(event, channels, lambda: Poster(session_factory(), clock, policy), check_mode, deadline)
     judge(results, params["fail_when"])
     delivered = sum(1 for entry in results if entry["ok"] and not entry["skipped"])
     return {"changed": check_mode or delivered > 0, "dedup_key": event.dedup_key, "event_action": event.action,

@@ -15,9 +15,24 @@ from __future__ import annotations
 import abc
 import dataclasses
 import typing as t
+import urllib.parse
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._notify.event import Event
+
+
+# Shorter parts (a path like /in) are no secret and would mask ordinary words.
+MIN_SECRET_PART = 6
+
+
+def url_parts(url: str) -> list[str]:
+    """The path, query and password of ``url``: where webhook services put their tokens."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return []
+    return [part for part in (parts.path, parts.path.rstrip("/").rsplit("/", 1)[-1], parts.query, password) if part]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +51,13 @@ class Destination:
         """Values that must never appear in results or messages."""
         values = [self.url, self.routing_key, *self.headers.values()]
         return [value for value in values if value]
+
+    def hidden(self) -> list[str]:
+        """What to take out of an error message: the secrets, and the parts an answer may echo on its own
+        (the URL's path, last path segment, query and password; a header's credential, as in ``Bearer <token>``)."""
+        values = [*self.secrets(), *url_parts(self.url)]
+        values.extend(value.split()[-1] for value in self.headers.values() if value.split())
+        return [value for value in dict.fromkeys(values) if value and len(value) >= MIN_SECRET_PART]
 
     def public(self) -> dict[str, str]:
         return {"name": self.name, "type": self.type}

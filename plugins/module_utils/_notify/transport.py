@@ -9,12 +9,15 @@ This is a private module_utils file: its API may change without notice.
 The session and the clock are seams: tests script the HTTP exchange and
 fake time. Nothing here raises for a destination that fails: the outcome
 says what happened, with secrets taken out of every message.
+Each request is bounded as a whole: requests' time-outs count seconds
+without a byte, so a server answering a byte at a time never trips them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import typing as t
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock, Deadline
@@ -40,7 +43,7 @@ class Outcome:
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    """Time budget of one destination."""
+    """Time budget of one call: ``timeout`` per request, ``deadline`` for everything."""
 
     timeout: float = 10.0
     deadline: float = 60.0
@@ -67,9 +70,25 @@ class Poster:
         self.policy = policy
         self.backoff = backoff or Backoff(base=1.0, cap=30.0)
 
-    def post(self, request: Request, secrets: t.Sequence[str] = (), verify: t.Any = True) -> Outcome:
-        deadline = Deadline(self.clock, self.policy.deadline)
-        outcome = Outcome(ok=False)
+    def close(self) -> None:
+        """Close the session; a request still hanging on it is abandoned."""
+        close = getattr(self.session, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # pylint: disable=broad-exception-caught
+                pass
+
+    def post(self, request: Request, secrets: t.Sequence[str] = (), verify: t.Any = True,
+             deadline: Deadline | None = None, outcome: Outcome | None = None) -> Outcome:
+        """Send until accepted, refused for good, out of retries or out of time.
+
+        ``deadline`` is the whole call's when several destinations share it;
+        ``outcome`` is filled as the tries go, so a caller that stops waiting
+        can still say how many were made.
+        """
+        deadline = deadline or Deadline(self.clock, self.policy.deadline)
+        outcome = outcome or Outcome(ok=False)
         while True:
             outcome.attempts += 1
             wait = self._once(request, deadline, verify, outcome)
@@ -91,8 +110,11 @@ class Poster:
         timeout = deadline.cap(self.policy.timeout)
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **request.headers}
         try:
-            response = self.session.post(request.url, data=json.dumps(request.body).encode(), headers=headers,
-                                         timeout=timeout, verify=verify, allow_redirects=False)
+            if timeout <= 0:
+                raise Unanswered(0.0)
+            response = bounded(lambda: self.session.post(request.url, data=json.dumps(request.body).encode(),
+                                                         headers=headers, timeout=timeout, verify=verify,
+                                                         allow_redirects=False), timeout)
         except Exception as exc:  # pylint: disable=broad-exception-caught
             outcome.status, outcome.error = None, describe(exc, timeout)
             return None
@@ -102,9 +124,39 @@ class Poster:
         return retry_after_seconds(response.headers.get("Retry-After"), self.clock.now())
 
 
+class Unanswered(Exception):
+    """The request took its whole time without a complete answer."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no answer within {seconds:.1f} s")
+        self.seconds = seconds
+
+
+def bounded(action: t.Callable[[], t.Any], seconds: float) -> t.Any:
+    """``action()``, or Unanswered once ``seconds`` passed; the worker is left to die with the process."""
+    box: dict[str, t.Any] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = action()
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="dns01-notify-request", daemon=True)
+    worker.start()
+    worker.join(max(seconds, 0.0))
+    if worker.is_alive():
+        raise Unanswered(seconds)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 def describe(exc: Exception, timeout: float) -> str:
     """A failure without the URL: requests puts the host and path (a token) in its messages."""
     name = type(exc).__name__
+    if isinstance(exc, Unanswered):
+        return f"Timeout: {exc}" if exc.seconds > 0 else "Timeout: the deadline passed before this try"
     if requests is not None and isinstance(exc, requests.Timeout):
         return f"{name}: no answer within {timeout:.1f} s"
     if requests is not None and isinstance(exc, requests.exceptions.SSLError):

@@ -168,3 +168,18 @@ def test_check_mode_sends_and_records_nothing(tmp_path, receiver, lab_config):
     assert done.returncode == 0, done.stdout[-3000:]
     assert "localhost/d20: warning (warning) - 20.0 days left" in done.stdout
     assert receiver.received(prefix) == [] and not (tmp_path / "state.json").exists()
+
+
+def test_a_destination_set_up_wrong_leaves_the_alert_undelivered_and_the_summary_written(tmp_path, monkeypatch):
+    monkeypatch.delenv("DNS01_NOTIFY_WEBHOOK_URL", raising=False)
+    certs = [{"id": "d20", "cert_path": write_cert(tmp_path / "d20.crt", make_cert(now(), 20))},
+             {"id": "gone", "cert_path": str(tmp_path / "gone.crt")}]
+    done = play(tmp_path, {"dns01_expiry_certificates": certs, "dns01_expiry_report_dir": str(tmp_path / "report"),
+                           "dns01_expiry_state_path": str(tmp_path / "state.json"),
+                           "dns01_expiry_notify_destinations": [{"name": "nowhere", "type": "webhook"}]})
+    assert done.returncode == 2
+    assert "destination nowhere: a URL is needed for type webhook" in done.stdout, done.stdout[-3000:]
+    summary = json.loads((tmp_path / "report" / "expiry.json").read_text())
+    assert summary["critical"] is True
+    # Not recorded as sent: the next run raises them again.
+    assert not (tmp_path / "state.json").exists() or "d20" not in (tmp_path / "state.json").read_text()

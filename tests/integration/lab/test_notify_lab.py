@@ -94,3 +94,24 @@ def test_all_dead_fails_the_task_and_check_mode_sends_nothing(tmp_path, receiver
     assert done.returncode == 2 and "3 of 3 destinations failed" in done.stdout
     assert ROUTING_KEY not in done.stdout
     assert json.dumps(receiver.received(prefix)).count('"answered": 500') == 3
+
+
+def test_no_secret_at_vvv_when_destinations_fail(tmp_path, receiver, lab_config):
+    token, credential = "url-token-never-printed", "bearer-credential-never-printed"
+    base = f"{lab_config['LAB_WEBHOOK_URL']}/s-{uuid.uuid4().hex[:8]}"
+    prefix = base.split("8080", 1)[1]
+    receiver.fail_next(prefix, 30, status=500)
+    task = {"name": "notify", "portable.dns01.notify": {
+        "destinations": [
+            {"name": "refused", "type": "webhook", "url": f"http://127.0.0.1:9/hook/{token}",
+             "headers": {"Authorization": f"Bearer {credential}"}},
+            {"name": "chat", "type": "slack", "url": f"{base}/slack/{token}"},
+            {"name": "pd", "type": "pagerduty", "url": f"{base}/pd/v2/enqueue", "routing_key": ROUTING_KEY},
+        ],
+        "summary": "www: renewal failed", "source": "{{ inventory_hostname }}", "subject": "www", "kind": "renewal",
+        "retries": 0, "deadline": 20}}
+    done = play(tmp_path, [task], "-vvv")
+    assert done.returncode == 2 and "3 of 3 destinations failed" in done.stdout, done.stdout[-3000:]
+    output = done.stdout + done.stderr
+    for secret in (token, credential, ROUTING_KEY):
+        assert secret not in output

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import threading
+import time
 import typing as t
 from pathlib import Path
 
@@ -104,3 +106,69 @@ def test_missing_routing_key_fails_before_sending(receiver, capsys, monkeypatch)
     result = run_module(capsys, destinations=[{"type": "pagerduty", "url": f"{url}/pd/v2/enqueue"}])
     assert result["failed"] is True and result["field"] == "destinations.routing_key"
     assert received() == []
+
+
+@pytest.fixture
+def stalling():
+    """Servers that take the connection, then never answer (``silent``) or answer a byte at a time (``drip``)."""
+    listeners: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve(listener: socket.socket, mode: str) -> None:
+        while not stop.is_set():
+            try:
+                conn, _peer = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=talk, args=(conn, mode), daemon=True).start()
+
+    def talk(conn: socket.socket, mode: str) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                answer = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10000
+                for byte in answer:
+                    if stop.wait(0.2):
+                        return
+                    if mode == "drip":
+                        conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def start(mode: str) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+        threading.Thread(target=serve, args=(listener, mode), daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+    yield start
+    stop.set()
+    for listener in listeners:
+        listener.close()
+
+
+def test_the_deadline_bounds_the_whole_call_whatever_the_destinations_do(receiver, stalling, capsys):
+    url, _server, received = receiver
+    started = time.monotonic()
+    result = run_module(capsys, timeout=1.0, deadline=2.0, retries=3, destinations=[
+        {"name": "silent", "type": "webhook", "url": f"{stalling('silent')}/hook/{TOKEN}"},
+        {"name": "drip", "type": "slack", "url": f"{stalling('drip')}/slack/{TOKEN}"},
+        {"name": "drip-too", "type": "webhook", "url": f"{stalling('drip')}/hook/{TOKEN}"},
+        {"name": "good", "type": "webhook", "url": f"{url}/hook/{TOKEN}"},
+    ])
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0 + 0.8, elapsed
+    assert not result.get("failed") and result["delivered"] == 1 and len(received()) == 1
+    outcomes = {entry["name"]: entry for entry in result["sent"]}
+    assert outcomes["good"]["ok"] and not any(outcomes[name]["ok"] for name in ("silent", "drip", "drip-too"))
+    assert all("no answer" in outcomes[name]["error"] for name in ("silent", "drip", "drip-too"))
+    assert TOKEN not in json.dumps(result)
+
+
+def test_a_request_answered_a_byte_at_a_time_ends_at_its_timeout(stalling, capsys):
+    started = time.monotonic()
+    result = run_module(capsys, timeout=1.0, deadline=30.0, retries=0,
+                        destinations=[{"name": "drip", "type": "webhook", "url": f"{stalling('drip')}/hook/{TOKEN}"}])
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.0 + 0.8, elapsed
+    assert result["failed"] is True and result["sent"][0]["attempts"] == 1
+    assert "no answer within 1.0 s" in result["sent"][0]["error"] and TOKEN not in json.dumps(result)

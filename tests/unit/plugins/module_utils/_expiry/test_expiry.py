@@ -5,11 +5,17 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
 import json
 import os
 import stat
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import InputError
 from ansible_collections.portable.dns01.plugins.module_utils._expiry.action import expiry_action
@@ -206,3 +212,31 @@ def test_the_ca_renewal_window_is_reported_where_known(tmp_path, fake_clock):
     assert result["certificates"][0]["ari"] == {"start": "2026-11-20T00:00:00+00:00",
                                                 "end": "2026-11-25T00:00:00+00:00", "due": True, "error": None}
     assert "ari" not in first["certificates"][0]
+
+
+def corrupt_extensions() -> bytes:
+    """A PEM certificate whose two extensions both claim to be the subjectAltName: parsing its extensions fails."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "corrupt.example")])
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(5).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=90))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("a.example")]), False)
+            .add_extension(x509.IssuerAlternativeName([x509.DNSName("b.example")]), False).sign(key, hashes.SHA256()))
+    der = cert.public_bytes(serialization.Encoding.DER)
+    # The OID 2.5.29.18 (issuerAltName) becomes 2.5.29.17 (subjectAltName).
+    der = der.replace(bytes.fromhex("0603551d12"), bytes.fromhex("0603551d11"))
+    return b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
+
+
+@pytest.mark.parametrize("content", [b"", b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+                                     corrupt_extensions()], ids=["empty", "bad base64", "corrupt extensions"])
+def test_a_corrupt_file_is_critical_and_the_others_are_still_checked(tmp_path, fake_clock, content):
+    (tmp_path / "bad.crt").write_bytes(content)
+    result = look(tmp_path, fake_clock, [{"id": "bad", "cert_path": str(tmp_path / "bad.crt")},
+                                         {"id": "gone", "cert_path": str(tmp_path / "gone.crt")}])
+    bad, gone = result["certificates"]
+    assert bad["status"] == "unreadable" and gone["status"] == "missing" and result["critical"] is True
+    assert "Unavailable" not in json.dumps(bad)
+    assert [(event["kind"], event["severity"]) for event in result["events"] if event["subject"] == "bad"] == [
+        ("missing", "critical")]

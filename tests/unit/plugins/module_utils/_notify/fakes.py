@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import typing as t
 
 import requests
@@ -23,22 +24,26 @@ class Response:
 class ScriptedSession:
     """``post`` answers with the next script entry: (status, headers, text), or raises an exception.
 
+    ``script`` is one list for every URL, or a list per URL: destinations are
+    told side by side, so only a script per URL says who gets which answer.
     When ``clock`` is given, each request costs ``cost`` seconds of fake time, at most its time-out.
     """
 
-    def __init__(self, script: list[t.Any], clock: t.Any = None, cost: float = 0.0) -> None:
-        self.script = list(script)
+    def __init__(self, script: list[t.Any] | dict[str, list[t.Any]], clock: t.Any = None, cost: float = 0.0) -> None:
+        self.script = {url: list(steps) for url, steps in script.items()} if isinstance(script, dict) else list(script)
         self.sent: list[dict[str, t.Any]] = []
         self.clock = clock
         self.cost = cost
+        self.lock = threading.Lock()
 
     def post(self, url: str, data: bytes, headers: dict[str, str], timeout: float, verify: t.Any,
              allow_redirects: bool) -> Response:
-        self.sent.append({"url": url, "body": json.loads(data), "headers": headers, "timeout": timeout,
-                          "verify": verify})
+        with self.lock:
+            self.sent.append({"url": url, "body": json.loads(data), "headers": headers, "timeout": timeout,
+                              "verify": verify})
+            step = (self.script[url] if isinstance(self.script, dict) else self.script).pop(0)
         if self.clock is not None and self.cost:
             self.clock.advance(min(self.cost, timeout))
-        step = self.script.pop(0)
         if isinstance(step, Exception):
             raise step
         status, response_headers, text = step

@@ -20,9 +20,10 @@ DESTINATIONS = [
 
 
 def send(params, fake_clock, script, check_mode=False, **change):
+    """``script``: the answer of each destination, in the order of DESTINATIONS."""
     params = {**params, "destinations": DESTINATIONS, "retries": 0, **change}
-    session = ScriptedSession(script)
-    return notify_action(params, prepare(params, {}), check_mode, fake_clock, session), session
+    session = ScriptedSession({dest["url"]: [step] for dest, step in zip(DESTINATIONS, script)})
+    return notify_action(params, prepare(params, {}), check_mode, fake_clock, lambda: session), session
 
 
 def test_a_failed_destination_does_not_hide_the_others(params, fake_clock):
@@ -61,3 +62,21 @@ def test_results_carry_no_secret(params, fake_clock):
     result, _session = send(params, fake_clock, [(200, {}, "ok"), (202, {}, "")])
     assert "SLACKTOKEN" not in json.dumps(result) and "PDKEY" not in json.dumps(result)
     assert result["dedup_key"] == "dns01/web1/www/renewal"
+
+
+def test_an_answer_that_echoes_the_token_or_the_credential_does_not_leak_them(params, fake_clock):
+    destinations = [
+        {"name": "team", "type": "slack", "url": "https://hooks.slack.com/services/T/B/SLACKTOKEN?key=QUERYKEY"},
+        {"name": "hook", "type": "webhook", "url": "https://alice:PASSWORD@hooks.example/in",
+         "headers": {"Authorization": "Bearer BEARERTOKEN"}},
+    ]
+    params = {**params, "destinations": destinations, "retries": 0, "fail_when": "never"}
+    session = ScriptedSession({
+        destinations[0]["url"]: [(404, {}, "no hook at /services/T/B/SLACKTOKEN for key=QUERYKEY")],
+        destinations[1]["url"]: [(401, {}, "user alice:PASSWORD, token BEARERTOKEN refused")],
+    })
+    result = notify_action(params, prepare(params, {}), False, fake_clock, lambda: session)
+    text = json.dumps(result)
+    assert [entry["status"] for entry in result["sent"]] == [404, 401]
+    for secret in ("SLACKTOKEN", "QUERYKEY", "PASSWORD", "BEARERTOKEN"):
+        assert secret not in text
