@@ -90,7 +90,7 @@ def test_an_alert_that_reached_nobody_fails_the_run(tmp_path, receiver, lab_conf
     assert done.returncode == 2
     assert "no notification destination took the alert about the failed renewal of www" in done.stdout
     # What the runbook tells the person on call to look for: the certificate, then each destination and why.
-    assert "www: 2 of 2 destinations failed: hook: HTTP 500 Internal Server Error: lab failure 500; pd: HTTP 500" in done.stdout
+    assert "www (trigger): 2 of 2 destinations failed: hook: HTTP 500 Internal Server Error: lab failure 500; pd: HTTP 500" in done.stdout
     assert ROUTING_KEY not in done.stdout
 
 
