@@ -130,14 +130,18 @@ def propagation_lines(result: dict[str, t.Any]) -> list[str]:
 
 def floor_lines(result: dict[str, t.Any]) -> list[str]:
     rows, tasks = result["rows"], result["module_tasks"]
+    least = result["role_floor"]
+    imports = " + ".join(f"{name.split('_', 1)[1]} x{times}" for name, times in result["imports"].items())
     lines = ["4. Floor: commands that do no ACME or DNS work (median)",
              f"   ansible-playbook, empty play            wall {rows['empty_play']['wall']:6.2f} s  cpu {rows['empty_play']['cpu']:6.2f} s",
              f"   ansible-playbook, {tasks} ping tasks         wall {rows['module_tasks']['wall']:6.2f} s  cpu {rows['module_tasks']['cpu']:6.2f} s"
              f"  ({result['per_task']['wall']:.2f} s wall, {result['per_task']['cpu']:.2f} s cpu per task)",
-             f"   python -c 'import acme.client'         wall {rows['import_acme']['wall']:6.2f} s  cpu {rows['import_acme']['cpu']:6.2f} s"]
+             f"   python -c 'import acme.client'         wall {rows['import_acme']['wall']:6.2f} s  cpu {rows['import_acme']['cpu']:6.2f} s",
+             f"   python -c 'import dns.query'           wall {rows['import_dns']['wall']:6.2f} s  cpu {rows['import_dns']['cpu']:6.2f} s",
+             f"   the role's floor ({tasks} tasks + {imports}) wall {least['wall']:6.2f} s  cpu {least['cpu']:6.2f} s"]
     for metric, row in result.get("against_peers", {}).items():
         lines.append(f"   N=1 {metric}: best peer {row['peer']} {row['peer_seconds']:.2f} s, target (/ {result['target_factor']})"
-                     f" {row['target']:.2f} s, floor of {tasks} module tasks {row['floor']:.2f} s:"
+                     f" {row['target']:.2f} s, the role's floor {row['floor']:.2f} s:"
                      f" {'reachable' if row['reachable'] else 'below the floor'}")
     return lines
 
