@@ -25,7 +25,6 @@ can reach.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import typing as t

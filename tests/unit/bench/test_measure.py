@@ -73,7 +73,7 @@ def test_a_command_past_its_timeout_takes_its_whole_process_tree_down():
     assert time.monotonic() - start < 15, "the benchmark waited on a process of the timed-out command"
     assert result.timed_out
     child = int(result.lines[0][1])
-    for _ in range(50):
+    for _attempt in range(50):
         if not _alive(child):
             break
         time.sleep(0.1)
