@@ -138,6 +138,9 @@ def floor_lines(result: dict[str, t.Any]) -> list[str]:
              f"  ({result['per_task']['wall']:.2f} s wall, {result['per_task']['cpu']:.2f} s cpu per task)",
              f"   python -c 'import acme.client'         wall {rows['import_acme']['wall']:6.2f} s  cpu {rows['import_acme']['cpu']:6.2f} s",
              f"   python -c 'import dns.query'           wall {rows['import_dns']['wall']:6.2f} s  cpu {rows['import_dns']['cpu']:6.2f} s",
+             "   beyond Ansible's module library (cpu): acme"
+             f" {rows['import_acme_in_module']['cpu'] - rows['import_module_library']['cpu']:.2f} s,"
+             f" dnspython {rows['import_dns_in_module']['cpu'] - rows['import_module_library']['cpu']:.2f} s",
              f"   the role's floor ({tasks} tasks + {imports}) wall {least['wall']:6.2f} s  cpu {least['cpu']:6.2f} s"]
     for metric, row in result.get("against_peers", {}).items():
         lines.append(f"   N=1 {metric}: best peer {row['peer']} {row['peer_seconds']:.2f} s, target (/ {result['target_factor']})"
