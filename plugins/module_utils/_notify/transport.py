@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 import typing as t
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.bounded import Overrun, within
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Backoff, Clock, Deadline
 from ansible_collections.portable.dns01.plugins.module_utils._common.deps import requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.retry_after import retry_after_seconds
@@ -111,10 +111,10 @@ class Poster:
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **request.headers}
         try:
             if timeout <= 0:
-                raise Unanswered(0.0)
-            response = bounded(lambda: self.session.post(request.url, data=json.dumps(request.body).encode(),
-                                                         headers=headers, timeout=timeout, verify=verify,
-                                                         allow_redirects=False), timeout)
+                raise Overrun(0.0)
+            response = within(lambda: self.session.post(request.url, data=json.dumps(request.body).encode(),
+                                                        headers=headers, timeout=timeout, verify=verify,
+                                                        allow_redirects=False), timeout, "dns01-notify-request")
         except Exception as exc:  # pylint: disable=broad-exception-caught
             outcome.status, outcome.error = None, describe(exc, timeout)
             return None
@@ -124,38 +124,10 @@ class Poster:
         return retry_after_seconds(response.headers.get("Retry-After"), self.clock.now())
 
 
-class Unanswered(Exception):
-    """The request took its whole time without a complete answer."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"no answer within {seconds:.1f} s")
-        self.seconds = seconds
-
-
-def bounded(action: t.Callable[[], t.Any], seconds: float) -> t.Any:
-    """``action()``, or Unanswered once ``seconds`` passed; the worker is left to die with the process."""
-    box: dict[str, t.Any] = {}
-
-    def work() -> None:
-        try:
-            box["result"] = action()
-        except Exception as exc:  # pylint: disable=broad-exception-caught
-            box["error"] = exc
-
-    worker = threading.Thread(target=work, name="dns01-notify-request", daemon=True)
-    worker.start()
-    worker.join(max(seconds, 0.0))
-    if worker.is_alive():
-        raise Unanswered(seconds)
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
-
-
 def describe(exc: Exception, timeout: float) -> str:
     """A failure without the URL: requests puts the host and path (a token) in its messages."""
     name = type(exc).__name__
-    if isinstance(exc, Unanswered):
+    if isinstance(exc, Overrun):
         return f"Timeout: {exc}" if exc.seconds > 0 else "Timeout: the deadline passed before this try"
     if requests is not None and isinstance(exc, requests.Timeout):
         return f"{name}: no answer within {timeout:.1f} s"

@@ -15,6 +15,7 @@ import datetime
 import threading
 import typing as t
 
+from ansible_collections.portable.dns01.plugins.module_utils._common.bounded import Overrun, within
 from ansible_collections.portable.dns01.plugins.module_utils._common.deps import requests
 from ansible_collections.portable.dns01.plugins.module_utils._common.errors import (
     ProviderAuthError,
@@ -109,27 +110,20 @@ def run_bounded(action: t.Callable[[], t.Any], remaining: t.Callable[[], float],
     the deadline, so a hung connection ends with the call; once the caller
     gave up, the worker can send nothing more and its sessions are closed.
     """
-    box: dict[str, t.Any] = {}
     guard = CallGuard(remaining, timeouts)
 
-    def work() -> None:
-        try:
-            with guarded(guard):
-                box["result"] = action()
-        except Exception as exc:  # pylint: disable=broad-exception-caught
-            box["error"] = exc
+    def work() -> t.Any:
+        # The guard is per thread: it must be set in the worker that makes the requests.
+        with guarded(guard):
+            return action()
 
     seconds = remaining()
-    worker = threading.Thread(target=work, name="dns01-provider-call", daemon=True)
-    worker.start()
-    worker.join(max(seconds, 0.0))
-    if worker.is_alive():
+    try:
+        return within(work, seconds, "dns01-provider-call")
+    except Overrun:
+        raise ProviderTimeout(f"no answer within {seconds:.1f}s") from None
+    finally:
         guard.close()
-        raise ProviderTimeout(f"no answer within {seconds:.1f}s")
-    guard.close()
-    if "error" in box:
-        raise box["error"]
-    return box.get("result")
 
 
 def check_guard(**_kwargs: t.Any) -> None:
