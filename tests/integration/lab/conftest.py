@@ -9,6 +9,9 @@ import json
 import pathlib
 
 import pytest
+import requests
+
+from ansible_collections.portable.dns01.tests.integration.lab.test_renewal_reliability import Renewal
 
 LAB_JSON = pathlib.Path(__file__).resolve().parents[2] / "lab" / "state" / "lab.json"
 
@@ -33,3 +36,17 @@ def own_breaker_state(tmp_path, monkeypatch) -> None:
     inherit the environment.
     """
     monkeypatch.setenv("DNS01_BREAKER_STATE_FILE", str(tmp_path / "breaker.json"))
+
+
+@pytest.fixture(scope="module")
+def acme_dns_account(lab_config) -> dict:
+    """An account on the lab's acme-dns, registered once per test module."""
+    answer = requests.post(lab_config["LAB_ACMEDNS_URL"] + "/register", json={}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+@pytest.fixture
+def renewal(lab_config, tmp_path, tmp_path_factory, acme_dns_account) -> Renewal:
+    """A renewal of the lab's certificates, with a fresh account directory."""
+    return Renewal(lab_config, tmp_path, tmp_path_factory.mktemp("account"), acme_dns_account)

@@ -13,28 +13,14 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from ansible_collections.portable.dns01.plugins.module_utils._common.clock import Clock
 from ansible_collections.portable.dns01.plugins.module_utils._lock.file import FileLocks
-from ansible_collections.portable.dns01.tests.integration.lab.test_renewal_reliability import Renewal
 from ansible_collections.portable.dns01.tests.integration.lab.webhook import Receiver
 
 pytestmark = pytest.mark.lab
 
 TOKEN = "alert-token-never-printed"
-
-
-@pytest.fixture(scope="module")
-def acme_dns_account(lab_config) -> dict:
-    answer = requests.post(lab_config["LAB_ACMEDNS_URL"] + "/register", json={}, timeout=10)
-    answer.raise_for_status()
-    return answer.json()
-
-
-@pytest.fixture
-def renewal(lab_config, tmp_path, tmp_path_factory, acme_dns_account) -> Renewal:
-    return Renewal(lab_config, tmp_path, tmp_path_factory.mktemp("account"), acme_dns_account)
 
 
 @pytest.fixture

@@ -8,24 +8,10 @@ from __future__ import annotations
 import pathlib
 
 import pytest
-import requests
 
 from ansible_collections.portable.dns01.tests.integration.lab.test_health_playbook_lab import custom_stats
-from ansible_collections.portable.dns01.tests.integration.lab.test_renewal_reliability import Renewal
 
 pytestmark = pytest.mark.lab
-
-
-@pytest.fixture(scope="module")
-def acme_dns_account(lab_config) -> dict:
-    answer = requests.post(lab_config["LAB_ACMEDNS_URL"] + "/register", json={}, timeout=10)
-    answer.raise_for_status()
-    return answer.json()
-
-
-@pytest.fixture
-def renewal(lab_config, tmp_path, tmp_path_factory, acme_dns_account) -> Renewal:
-    return Renewal(lab_config, tmp_path, tmp_path_factory.mktemp("account"), acme_dns_account)
 
 
 def marker_command(marker: pathlib.Path) -> list[str]:
