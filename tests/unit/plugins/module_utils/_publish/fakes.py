@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import http.server
 import socket
 import socketserver
 import time
@@ -279,3 +280,19 @@ def refused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(handler: type[http.server.BaseHTTPRequestHandler], **attributes: t.Any) -> t.Iterator[http.server.ThreadingHTTPServer]:
+    """A local HTTP API answering with ``handler``; ``attributes`` are set on the server for the handler to read."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    httpd.block_on_close = False
+    for name, value in attributes.items():
+        setattr(httpd, name, value)
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

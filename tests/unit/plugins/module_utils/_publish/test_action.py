@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 import typing as t
 
@@ -23,7 +22,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.action import Publisher
 from ansible_collections.portable.dns01.plugins.module_utils._publish.argspec import publish_spec
 from ansible_collections.portable.dns01.plugins.module_utils._publish.factory import TYPES
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import FakeProvider, FakeResolver, blackholed_port
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import FakeProvider, FakeResolver, blackholed_port, serve
 
 NAME = "_acme-challenge.example.test"
 TYPES_WITH_FAKE = {**TYPES, "fake": FakeProvider}
@@ -258,14 +257,8 @@ class Busy(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def busy_api():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
-    httpd.daemon_threads = True
-    httpd.block_on_close = False
-    httpd.hits = 0  # type: ignore[attr-defined]
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Busy, hits=0) as httpd:
+        yield httpd
 
 
 def powerdns(url: str) -> dict[str, t.Any]:

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 import typing as t
 
@@ -24,7 +23,7 @@ from ansible_collections.portable.dns01.plugins.module_utils._common.errors impo
 from ansible_collections.portable.dns01.plugins.module_utils._publish.outage import is_outage
 from ansible_collections.portable.dns01.plugins.module_utils._publish.lexicon import LexiconProvider, _absolute_cnames, _replace_cname
 from ansible_collections.portable.dns01.plugins.module_utils._publish.provider import Context
-from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, workers
+from ansible_collections.portable.dns01.tests.unit.plugins.module_utils._publish.fakes import blackholed_port, serve, workers
 
 TOKEN = "api-token-that-must-not-leak"
 
@@ -48,15 +47,8 @@ class Scripted(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
-    httpd.daemon_threads = True
-    httpd.block_on_close = False
-    httpd.answer = (200, {}, 0.0)  # type: ignore[attr-defined]
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Scripted, answer=(200, {}, 0.0)) as httpd:
+        yield httpd
 
 
 def powerdns(url: str, seconds: float = 10.0, zone: str | None = "example.test") -> LexiconProvider:
@@ -202,14 +194,8 @@ class SlowPowerDns(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def slow_pdns():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowPowerDns)
-    httpd.daemon_threads = True
-    httpd.block_on_close = False
-    httpd.arrived, httpd.delay = [], 0.4  # type: ignore[attr-defined]
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(SlowPowerDns, arrived=[], delay=0.4) as httpd:
+        yield httpd
 
 
 def test_no_request_leaves_after_the_call_gave_up(slow_pdns):
